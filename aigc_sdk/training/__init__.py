@@ -1,0 +1,20 @@
+"""Training: one Trainer loop, recipes (adversarial, ...), losses, augmentation, checkpoints."""
+
+from aigc_sdk.training.adversarial import AdversarialConfig, adversarial_recipe
+from aigc_sdk.training.callbacks import Callback, MetricsLog, read_metrics_log
+from aigc_sdk.training.ema import EMA
+from aigc_sdk.training.recipe import Phase, Recipe
+from aigc_sdk.training.trainer import TrainConfig, Trainer
+
+__all__ = [
+    "AdversarialConfig",
+    "Callback",
+    "EMA",
+    "MetricsLog",
+    "Phase",
+    "Recipe",
+    "TrainConfig",
+    "Trainer",
+    "adversarial_recipe",
+    "read_metrics_log",
+]

@@ -1,0 +1,75 @@
+"""The adversarial recipe: any conditional ``G(z, cond)`` against ``D(x, cond) -> logits``."""
+
+from __future__ import annotations
+
+import torch
+from pydantic import BaseModel, Field
+
+from aigc_sdk.training.augment import diff_augment, parse_policy
+from aigc_sdk.training.losses import GanLoss, d_loss, g_loss, r1_penalty
+from aigc_sdk.training.recipe import Batch, Phase, Recipe
+
+
+class AdversarialConfig(BaseModel):
+    loss: GanLoss = "hinge"
+    lr_g: float = 2e-4
+    lr_d: float = 2e-4
+    betas: tuple[float, float] = (0.0, 0.99)
+    r1_gamma: float = Field(0.0, description="R1 weight; 0 disables it")
+    r1_every: int = Field(4, description="lazy regularisation interval (StyleGAN2)")
+    diffaugment: str = Field("translation,cutout", description="'' disables DiffAugment")
+
+
+def adversarial_recipe(
+    generator: torch.nn.Module,
+    discriminator: torch.nn.Module,
+    ema: torch.nn.Module | None,
+    latent_dim: int,
+    cfg: AdversarialConfig,
+) -> Recipe:
+    ops = parse_policy(cfg.diffaugment)
+
+    def fake_batch(batch: Batch, m: dict[str, torch.nn.Module]) -> tuple[torch.Tensor, ...]:
+        x, cond = batch["x"], batch["cond"]
+        z = torch.randn(x.shape[0], latent_dim, device=x.device)
+        return m["generator"](z, cond), cond
+
+    def d_step(batch: Batch, m: dict[str, torch.nn.Module], step: int):
+        with torch.no_grad():
+            fake, cond = fake_batch(batch, m)
+        D = m["discriminator"]
+        real_logits = D(diff_augment(batch["x"], ops), batch["cond"])
+        fake_logits = D(diff_augment(fake.detach(), ops), cond)
+        loss = d_loss(cfg.loss, real_logits, fake_logits)
+        return loss, {"d_loss": loss.detach(), "d_real": real_logits.detach().mean(),
+                      "d_fake": fake_logits.detach().mean()}
+
+    def g_step(batch: Batch, m: dict[str, torch.nn.Module], step: int):
+        fake, cond = fake_batch(batch, m)
+        loss = g_loss(cfg.loss, m["discriminator"](diff_augment(fake, ops), cond))
+        return loss, {"g_loss": loss.detach()}
+
+    def r1_step(batch: Batch, m: dict[str, torch.nn.Module], step: int):
+        real = diff_augment(batch["x"], ops).detach().requires_grad_(True)
+        penalty = r1_penalty(real, m["discriminator"](real, batch["cond"]))
+        return penalty * (cfg.r1_gamma / 2 * cfg.r1_every), {"r1": penalty.detach()}
+
+    modules = {"generator": generator, "discriminator": discriminator}
+    if ema is not None:
+        modules["ema"] = ema
+    phases = [Phase("d", "discriminator", d_step), Phase("g", "generator", g_step)]
+    if cfg.r1_gamma > 0:
+        phases.insert(1, Phase("r1", "discriminator", r1_step, every=cfg.r1_every,
+                               autocast=False))
+    return Recipe(
+        modules=modules,
+        optimizers={
+            "generator": torch.optim.Adam(generator.parameters(), lr=cfg.lr_g, betas=cfg.betas),
+            "discriminator": torch.optim.Adam(
+                discriminator.parameters(), lr=cfg.lr_d, betas=cfg.betas
+            ),
+        },
+        phases=phases,
+        ema=("generator", "ema") if ema is not None else None,
+        owners={"generator": ["generator"], "discriminator": ["discriminator"]},
+    )
