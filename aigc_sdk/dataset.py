@@ -158,3 +158,26 @@ def stratified_split(
             out[name].extend(idx[start:stop].tolist())
             start = stop
     return {name: np.sort(np.array(v, dtype=np.int64)) for name, v in out.items()}
+
+
+def open_dataset(
+    path: str | Path, source: str | None = None, split: str = "train", **options: Any
+) -> Dataset:
+    """Open ``path`` with the named dataset source, or the first registered one that accepts it."""
+    from aigc_sdk import registry
+
+    p = Path(path)
+    if not p.exists():
+        raise FileNotFoundError(f"{p}: no such file or folder")
+    if source:
+        return registry.dataset(source)(p, split=split, **options)
+    tried = []
+    for comp in registry.components("datasets"):
+        cls = comp.load()
+        tried.append(comp.name)
+        if cls.accepts(p):
+            return cls(p, split=split, **options)
+    raise ValueError(
+        f"{p}: no installed dataset source reads this (tried {', '.join(tried) or 'none'}); "
+        "pass --dataset NAME or install the plugin for this data (see `aigc plugins`)"
+    )

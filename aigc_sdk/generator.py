@@ -33,6 +33,8 @@ class Generator(ABC):
 
     Config: ClassVar[type[GeneratorConfig]] = GeneratorConfig
     saved_modules: ClassVar[tuple[str, ...]] = ("generator", "ema")
+    # Registered metric names `aigc evaluate` runs for this generator.
+    default_metrics: ClassVar[tuple[str, ...]] = ()
     intended_use: ClassVar[str] = ""
     limitations: ClassVar[str] = ""
 

@@ -54,9 +54,27 @@ def _env_list(var: str) -> set[str] | None:
     return {part.strip() for part in raw.split(",") if part.strip()}
 
 
+class MissingExtraError(ImportError):
+    """Raised by a plugin module whose optional dependencies are not installed."""
+
+    def __init__(self, extra: str, missing: list[str]) -> None:
+        super().__init__(f"missing {', '.join(missing)} (the {extra!r} extra)")
+        self.extra = extra
+        self.missing = missing
+
+
+def require_extra(extra: str, *modules: str) -> None:
+    """Call at the top of a plugin module: fails fast, without importing anything heavy."""
+    import importlib.util
+
+    missing = [m for m in modules if importlib.util.find_spec(m) is None]
+    if missing:
+        raise MissingExtraError(extra, missing)
+
+
 def _install_hint(ep: md.EntryPoint, dist_name: str | None, exc: BaseException) -> str | None:
-    if ep.extras and dist_name:
-        return f'pip install "{dist_name}[{",".join(ep.extras)}]"'
+    if isinstance(exc, MissingExtraError) and dist_name:
+        return f'pip install "{dist_name}[{exc.extra}]"'
     if isinstance(exc, ModuleNotFoundError) and exc.name:
         return f"pip install {exc.name.split('.')[0]}"
     return None

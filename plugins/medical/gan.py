@@ -1,0 +1,104 @@
+"""``medical.dcgan2d`` / ``medical.dcgan3d``: class-conditional GANs for scarce medical images."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, ClassVar
+
+import torch
+from pydantic import Field
+
+from aigc_sdk.dataset import DataSchema
+from aigc_sdk.generator import Generator, GeneratorConfig
+from aigc_sdk.samples import Samples
+from aigc_sdk.training import EMA, AdversarialConfig, Recipe, TrainConfig, adversarial_recipe
+try:
+    from aigc_plugins.medical.export import EXPORTERS
+except ImportError:  # TEMP
+    EXPORTERS = {}
+from aigc_plugins.medical.networks import CondGenerator, ProjectionDiscriminator
+
+
+class DCGANConfig(GeneratorConfig):
+    latent_dim: int = 128
+    base_channels: int = Field(64, description="widest layers are capped by max_channels")
+    max_channels: int = 256
+    spectral_norm: bool = True
+    gan: AdversarialConfig = Field(default_factory=AdversarialConfig)
+
+
+class DCGAN3DConfig(DCGANConfig):
+    base_channels: int = 16
+    max_channels: int = 128
+    gan: AdversarialConfig = Field(
+        default_factory=lambda: AdversarialConfig(diffaugment="translation")
+    )
+
+
+class DCGAN2D(Generator):
+    Config: ClassVar[type[GeneratorConfig]] = DCGANConfig
+    spatial_dims: ClassVar[int] = 2
+    default_metrics = ("medical.image_fidelity", "medical.image_similarity", "medical.utility")
+    intended_use = (
+        "Research and development: enlarging or balancing labelled training sets for medical "
+        "image classifiers, and sharing data-like samples where real images cannot be shared."
+    )
+    limitations = (
+        "Synthetic images are not diagnostic. They can miss rare findings, collapse modes of "
+        "the real distribution and, with small training sets, reproduce training images: check "
+        "the memorisation and diversity figures before use, and never use them to diagnose."
+    )
+
+    def __init__(self, config: GeneratorConfig, schema: DataSchema, name: str = "") -> None:
+        super().__init__(config, schema, name or f"medical.dcgan{self.spatial_dims}d")
+        cfg: DCGANConfig = config  # type: ignore[assignment]
+        shape = list(schema.sample_shape)
+        if len(shape) != self.spatial_dims + 1 or len(set(shape[1:])) != 1:
+            raise ValueError(
+                f"{self.name} needs square samples of shape [C, {', '.join(['S'] * self.spatial_dims)}]"
+                f", the data has {shape}; use medical.dcgan{5 - self.spatial_dims}d or resize"
+            )
+        channels, size = shape[0], shape[1]
+        cond_sizes = [len(c.values) for c in schema.conditions]
+        self.net_g = CondGenerator(self.spatial_dims, size, channels, cfg.latent_dim, cond_sizes,
+                                   cfg.base_channels, cfg.max_channels)
+        self.net_d = ProjectionDiscriminator(self.spatial_dims, size, channels, cond_sizes,
+                                             cfg.base_channels, cfg.max_channels, cfg.spectral_norm)
+        self.ema = EMA(self.net_g)
+
+    def modules(self) -> dict[str, torch.nn.Module]:
+        return {"generator": self.net_g, "discriminator": self.net_d, "ema": self.ema}
+
+    def recipe(self, train: TrainConfig) -> Recipe:
+        cfg: DCGANConfig = self.config  # type: ignore[assignment]
+        return adversarial_recipe(self.net_g, self.net_d, self.ema, cfg.latent_dim, cfg.gan)
+
+    @property
+    def exporters(self) -> dict[str, Any]:
+        return EXPORTERS
+
+    @torch.no_grad()
+    def generate(
+        self, n: int, condition: Mapping[str, Any] | None = None, seed: int | None = None,
+        batch: int = 256,
+    ) -> Samples:
+        if seed is None:
+            seed = int(torch.randint(0, 2**31 - 1, (1,)).item())
+        codes = self.schema.encode(dict(condition or {}), n, seed)
+        g = torch.Generator().manual_seed(seed)
+        z = torch.randn(n, self.config.latent_dim, generator=g)  # type: ignore[attr-defined]
+        net = self.ema.module
+        was_training = net.training
+        net.eval()
+        device = next(net.parameters()).device
+        out = [net(z[i:i + batch].to(device), codes[i:i + batch].to(device)).float().cpu()
+               for i in range(0, n, batch)]
+        net.train(was_training)
+        x = torch.cat(out).clamp(-1, 1) if out else torch.zeros(0, *self.schema.sample_shape)
+        return Samples(x, self.sample_metadata(codes, seed), self.exporters)
+
+
+class DCGAN3D(DCGAN2D):
+    Config: ClassVar[type[GeneratorConfig]] = DCGAN3DConfig
+    spatial_dims: ClassVar[int] = 3
+    default_metrics = ("medical.image_fidelity", "medical.utility")

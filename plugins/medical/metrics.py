@@ -1,0 +1,156 @@
+"""Registered metrics for medical images, all offline.
+
+Each metric reports the synthetic figure next to a real-vs-real reference (train vs test),
+because a number without its reference cannot be judged.
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+import torch
+from monai.metrics import MultiScaleSSIMMetric, PSNRMetric, SSIMMetric
+
+from aigc_plugins.medical.classifier import (
+    SmallCNN,
+    auc_accuracy,
+    features,
+    mean_std,
+    predict,
+    train_classifier,
+)
+from aigc_plugins.medical.featurestats import fid, kid, prdc
+from aigc_sdk.metrics import Metric
+
+Split = dict[str, torch.Tensor]
+
+
+def _labels(split: Split) -> torch.Tensor:
+    return split["cond"][:, 0] if split["cond"].numel() else torch.zeros(len(split["x"]),
+                                                                         dtype=torch.long)
+
+
+def _n_classes(context: dict[str, Any], *splits: Split) -> int:
+    schema = context.get("schema")
+    if schema is not None and schema.conditions:
+        return len(schema.conditions[0].values)
+    return int(max(int(_labels(s).max()) for s in splits)) + 1
+
+
+def feature_model(real: Split, context: dict[str, Any]) -> SmallCNN:
+    """A local feature extractor when given (``feature_extractor`` path), else one trained
+    on the real training split; cached in the context so metrics share it."""
+    if context.get("_features") is None:
+        path = context.get("feature_extractor")
+        if path:
+            context["_features"] = SmallCNN.load(path)
+        else:
+            context["_features"] = train_classifier(
+                real["x"], _labels(real), _n_classes(context, real), seed=context.get("seed", 0)
+            )
+    return context["_features"]
+
+
+class ImageFidelity(Metric):
+    name: ClassVar[str] = "medical.image_fidelity"
+    direction = "lower"
+    requires = ("test",)
+
+    def compute(self, real: Split, synthetic: Split, **context: Any) -> dict[str, float]:
+        test = context["test"]
+        model = feature_model(real, context)
+        f_train, f_test, f_syn = (features(model, s["x"]) for s in (real, test, synthetic))
+        out = {
+            "fid_synthetic_vs_test": fid(f_syn, f_test),
+            "fid_train_vs_test": fid(f_train, f_test),
+            "kid_synthetic_vs_test": kid(f_syn, f_test),
+            "kid_train_vs_test": kid(f_train, f_test),
+        }
+        y_syn, y_test, y_train = _labels(synthetic), _labels(test), _labels(real)
+        schema = context.get("schema")
+        names = schema.conditions[0].values if schema is not None and schema.conditions else None
+        for c in torch.unique(y_test).tolist():
+            tag = names[c] if names else str(c)
+            ref, syn, trn = f_test[y_test == c], f_syn[y_syn == c], f_train[y_train == c]
+            if len(syn) < 6 or len(ref) < 6:
+                continue
+            for key, value in prdc(ref, syn).items():
+                out[f"{key}_synthetic[{tag}]"] = value
+            for key, value in prdc(ref, trn).items():
+                out[f"{key}_train[{tag}]"] = value
+        return out
+
+
+def _pairs(x: torch.Tensor, n: int, g: torch.Generator) -> tuple[torch.Tensor, torch.Tensor]:
+    i = torch.randint(0, len(x), (n,), generator=g)
+    j = (i + torch.randint(1, len(x), (n,), generator=g)) % len(x)
+    return x[i], x[j]
+
+
+class ImageSimilarity(Metric):
+    """Diversity (mean pairwise MS-SSIM within a class: higher = less diverse) and
+    memorisation (SSIM/PSNR of each synthetic image to its nearest training image, next
+    to the same for real test images)."""
+
+    name: ClassVar[str] = "medical.image_similarity"
+    direction = "lower"
+    requires = ("test",)
+
+    def __init__(self, pairs: int = 200) -> None:
+        self.pairs = pairs
+
+    def _msssim(self, size: int) -> MultiScaleSSIMMetric:
+        # MONAI's defaults need >= 161 px; measured working settings for small images.
+        if size < 64:
+            return MultiScaleSSIMMetric(spatial_dims=2, data_range=2.0, kernel_size=7,
+                                        weights=(0.3, 0.3, 0.4))
+        return MultiScaleSSIMMetric(spatial_dims=2, data_range=2.0, kernel_size=11,
+                                    weights=(0.2, 0.3, 0.5))
+
+    def compute(self, real: Split, synthetic: Split, **context: Any) -> dict[str, float]:
+        test = context["test"]
+        if real["x"].dim() != 4:
+            raise ValueError("medical.image_similarity compares 2-D images (N, C, H, W)")
+        g = torch.Generator().manual_seed(context.get("seed", 0))
+        ms = self._msssim(real["x"].shape[-1])
+        out: dict[str, float] = {}
+        for tag, split in (("synthetic", synthetic), ("real", test)):
+            a, b = _pairs(split["x"], self.pairs, g)
+            out[f"pairwise_msssim_{tag}"] = float(ms(a, b).mean())
+        ssim, psnr = SSIMMetric(spatial_dims=2, data_range=2.0), PSNRMetric(max_val=2.0)
+        flat_train = real["x"].flatten(1)
+        for tag, split in (("synthetic", synthetic), ("test", test)):
+            x = split["x"][torch.randperm(len(split["x"]), generator=g)[: self.pairs]]
+            nearest = torch.cdist(x.flatten(1), flat_train).argmin(1)
+            out[f"nn_train_ssim_{tag}"] = float(ssim(x, real["x"][nearest]).mean())
+            out[f"nn_train_psnr_{tag}"] = float(psnr(x, real["x"][nearest]).mean())
+        return out
+
+
+class Utility(Metric):
+    """Train-on-synthetic/test-on-real next to train-on-real/test-on-real, mean over seeds."""
+
+    name: ClassVar[str] = "medical.utility"
+    direction = "higher"
+    requires = ("test",)
+
+    def __init__(self, seeds: int = 3, epochs: int = 12) -> None:
+        self.seeds, self.epochs = seeds, epochs
+
+    def compute(self, real: Split, synthetic: Split, **context: Any) -> dict[str, float]:
+        test = context["test"]
+        k = _n_classes(context, real, test)
+        base = context.get("seed", 0)
+        out: dict[str, float] = {}
+        for tag, split in (("tstr", synthetic), ("trtr", real)):
+            aucs, accs = [], []
+            for s in range(self.seeds):
+                model = train_classifier(split["x"], _labels(split), k, seed=base + s,
+                                         epochs=self.epochs)
+                auc, acc = auc_accuracy(predict(model, test["x"]), _labels(test))
+                aucs.append(auc)
+                accs.append(acc)
+            out[f"{tag}_auc"], out[f"{tag}_auc_std"] = mean_std(aucs)
+            out[f"{tag}_accuracy"], _ = mean_std(accs)
+        out["tstr_trtr_auc_ratio"] = out["tstr_auc"] / max(out["trtr_auc"], 1e-9)
+        return out

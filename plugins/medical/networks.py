@@ -1,0 +1,101 @@
+"""Conditional DCGAN networks for 2-D images and 3-D volumes, built from MONAI blocks.
+
+The generator upsamples (nearest + 3x3 conv, no checkerboard) from a small start grid;
+the discriminator is a projection discriminator (Miyato & Koyama 2018) with spectral
+norm, which conditions far better than concatenating labels to the input.
+"""
+
+from __future__ import annotations
+
+import torch
+from monai.networks.blocks import Convolution
+from torch import nn
+from torch.nn.utils.parametrizations import spectral_norm
+
+
+def plan(size: int) -> tuple[int, int]:
+    """(start, n_ups) with start * 2**n_ups == size and start in 4..7 (28 -> 7, 2)."""
+    for start in (4, 5, 6, 7):
+        ups, s = 0, start
+        while s < size:
+            s, ups = s * 2, ups + 1
+        if s == size:
+            return start, ups
+    raise ValueError(
+        f"image size {size} is not 4..7 times a power of two (e.g. 28, 32, 48, 56, 64, 128): "
+        "set data.size in the config to resize"
+    )
+
+
+class CondEmbedding(nn.Module):
+    """Sum of one embedding per condition; ``cond`` is (N, K) integer codes."""
+
+    def __init__(self, sizes: list[int], dim: int) -> None:
+        super().__init__()
+        self.tables = nn.ModuleList(nn.Embedding(n, dim) for n in sizes)
+        self.dim = dim
+
+    def forward(self, cond: torch.Tensor) -> torch.Tensor:
+        out = torch.zeros(cond.shape[0], self.dim, device=cond.device)
+        for k, table in enumerate(self.tables):
+            out = out + table(cond[:, k])
+        return out
+
+
+class CondGenerator(nn.Module):
+    def __init__(
+        self, spatial_dims: int, size: int, channels: int, latent_dim: int,
+        cond_sizes: list[int], base: int, max_channels: int,
+    ) -> None:
+        super().__init__()
+        start, ups = plan(size)
+        widths = [min(max_channels, base * 2 ** (ups - i)) for i in range(ups + 1)]
+        self.spatial_dims, self.start, self.width0 = spatial_dims, start, widths[0]
+        self.embed = CondEmbedding(cond_sizes, latent_dim) if cond_sizes else None
+        self.fc = nn.Linear(latent_dim * (2 if cond_sizes else 1), widths[0] * start**spatial_dims)
+        self.norm0 = nn.BatchNorm2d(widths[0]) if spatial_dims == 2 else nn.BatchNorm3d(widths[0])
+        blocks: list[nn.Module] = []
+        for i in range(ups):
+            blocks += [
+                nn.Upsample(scale_factor=2, mode="nearest"),
+                Convolution(spatial_dims, widths[i], widths[i + 1], kernel_size=3,
+                            act=("leakyrelu", {"negative_slope": 0.2}), norm="BATCH"),
+            ]
+        blocks += [Convolution(spatial_dims, widths[-1], channels, kernel_size=3, conv_only=True),
+                   nn.Tanh()]
+        self.body = nn.Sequential(*blocks)
+
+    def forward(self, z: torch.Tensor, cond: torch.Tensor) -> torch.Tensor:
+        h = z if self.embed is None else torch.cat([z, self.embed(cond)], dim=1)
+        h = self.fc(h).view(z.shape[0], self.width0, *([self.start] * self.spatial_dims))
+        return self.body(nn.functional.leaky_relu(self.norm0(h), 0.2))
+
+
+class ProjectionDiscriminator(nn.Module):
+    def __init__(
+        self, spatial_dims: int, size: int, channels: int, cond_sizes: list[int],
+        base: int, max_channels: int, use_spectral_norm: bool = True,
+    ) -> None:
+        super().__init__()
+        layers: list[nn.Module] = []
+        width, s, c_in = base, size, channels
+        while s > 4:
+            layers.append(Convolution(spatial_dims, c_in, width, strides=2, kernel_size=3,
+                                      act=("leakyrelu", {"negative_slope": 0.2}), norm=None))
+            c_in, width, s = width, min(max_channels, width * 2), (s + 1) // 2
+        layers.append(Convolution(spatial_dims, c_in, c_in, kernel_size=3,
+                                  act=("leakyrelu", {"negative_slope": 0.2}), norm=None))
+        self.body = nn.Sequential(*layers)
+        self.out = nn.Linear(c_in, 1)
+        self.embed = CondEmbedding(cond_sizes, c_in) if cond_sizes else None
+        if use_spectral_norm:
+            for m in self.modules():
+                if isinstance(m, (nn.Conv2d, nn.Conv3d, nn.Linear, nn.Embedding)):
+                    spectral_norm(m)
+
+    def forward(self, x: torch.Tensor, cond: torch.Tensor) -> torch.Tensor:
+        h = self.body(x).sum(dim=tuple(range(2, x.dim())))
+        out = self.out(h).squeeze(1)
+        if self.embed is not None:
+            out = out + (self.embed(cond) * h).sum(1)
+        return out
