@@ -1,0 +1,3 @@
+from aigc_sdk.cli import main
+
+main()
