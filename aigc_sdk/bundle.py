@@ -66,7 +66,7 @@ def render_card(gen: Generator) -> str:
 
 
 def save_bundle(gen: Generator, directory: str | Path) -> Path:
-    """Write to a temporary folder, then swap it in, so an existing bundle is never half-overwritten."""
+    """Write to a temporary folder, then swap it in: a bundle is never half-overwritten."""
     out = Path(directory)
     tmp = out.with_name(f".{out.name}.tmp-{os.getpid()}")
     shutil.rmtree(tmp, ignore_errors=True)
@@ -119,7 +119,9 @@ def read_bundle_config(directory: str | Path, verify: bool = True) -> dict[str, 
             )
     config = json.loads((d / "config.json").read_text())
     if config.get("format") != FORMAT:
-        raise BundleError(f"{d / 'config.json'}: format {config.get('format')!r}, expected {FORMAT}")
+        raise BundleError(
+            f"{d / 'config.json'}: format {config.get('format')!r}, expected {FORMAT}"
+        )
     config["bundle_hash"] = manifest["files"]["model.safetensors"]["sha256"][:16]
     return config
 

@@ -11,7 +11,7 @@ from pydantic import BaseModel, ValidationError
 
 
 def read_recipe(path: str | Path) -> dict[str, Any]:
-    """A mapping with optional ``generator:``, ``train:`` and ``data:`` (source options) sections."""
+    """A mapping with optional ``generator:``, ``train:`` and ``data:`` sections."""
     p = Path(path)
     if not p.exists():
         raise FileNotFoundError(f"{p}: config file not found")
@@ -22,7 +22,9 @@ def read_recipe(path: str | Path) -> dict[str, Any]:
         raise ValueError(f"{p}: expected a mapping with 'generator:' and 'train:' sections")
     unknown = set(data) - {"generator", "train", "data"}
     if unknown:
-        raise ValueError(f"{p}: unknown section(s) {sorted(unknown)}; use 'generator', 'train' and 'data'")
+        raise ValueError(
+            f"{p}: unknown section(s) {sorted(unknown)}; use 'generator', 'train' and 'data'"
+        )
     return data
 
 

@@ -8,7 +8,8 @@ plugin never imports the registry itself; components are registered by *import p
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import pluggy
 

@@ -15,7 +15,7 @@ console = Console()
 err = Console(stderr=True)
 
 
-def _version(value: bool) -> None:
+def _version(value: bool | None) -> None:
     if value:
         console.print(f"aigc-sdk {__version__}")
         raise typer.Exit()
@@ -32,8 +32,9 @@ def build_app() -> typer.Typer:
 
     @app.callback()
     def root(
-        version: Annotated[bool, typer.Option("--version", callback=_version,
-                                              is_eager=True)] = False,
+        version: Annotated[bool | None, typer.Option(
+            "--version", callback=_version, is_eager=True, help="print the version and exit",
+        )] = None,
     ) -> None:
         """aigc-sdk command line."""
 

@@ -60,6 +60,8 @@ def train(
         trainer.fit(resume=resume)
     except FileNotFoundError as exc:
         fail(str(exc))
+    if not trainer.is_main:  # under torchrun / accelerate launch one process writes
+        return
     bundle = gen.save_pretrained(out / "bundle")
     last = trainer.metrics.history[-1] if trainer.metrics.history else {}
     console.print(f"[green]trained[/] {generator}: {trainer.step} steps, last log {last}")

@@ -186,7 +186,7 @@ class Trainer:
         return path
 
     def _loop(self, recipe: Recipe, stream: IndexStream) -> None:
-        cfg, acc = self.config, self.accelerator
+        cfg = self.config
         batches = iter(stream)
         ema = None
         if recipe.ema is not None:
@@ -220,9 +220,20 @@ class Trainer:
                 if cfg.checkpoint_every and self.step % cfg.checkpoint_every == 0:
                     self.elapsed_s = time.perf_counter() - t_start
                     self.save_checkpoint(recipe, stream)
-                if cfg.max_minutes and time.perf_counter() - t_start > cfg.max_minutes * 60:
+                if cfg.max_minutes and self.step % cfg.log_every == 0 and self._out_of_time(
+                        time.perf_counter() - t_start):
                     break
         self.elapsed_s = time.perf_counter() - t_start
+
+    def _out_of_time(self, elapsed: float) -> bool:
+        """Rank 0 decides, so every process stops at the same step."""
+        stop = torch.tensor([float(elapsed > self.config.max_minutes * 60)],
+                            device=self.accelerator.device)
+        if self.accelerator.num_processes > 1:
+            from accelerate.utils import broadcast
+
+            stop = broadcast(stop, from_process=0)
+        return bool(stop.item())
 
     def _batch(self, idx: torch.Tensor) -> dict[str, torch.Tensor]:
         batch = self.dataset.get_batch(idx)

@@ -75,7 +75,7 @@ def train_classifier(
     opt = torch.optim.AdamW(model.parameters(), lr=lr, weight_decay=1e-3)
     counts = torch.bincount(y, minlength=n_classes).clamp(min=1).float()
     weights = (1.0 / counts)[y]
-    steps = max(1, epochs * len(x) // batch_size)
+    steps = max(300, epochs * len(x) // batch_size)  # small sets still get enough steps
     sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=lr, total_steps=steps)
     model.train()
     for _ in range(steps):

@@ -8,15 +8,12 @@ from typing import Any, ClassVar
 import torch
 from pydantic import Field
 
+from aigc_plugins.medical.export import EXPORTERS
+from aigc_plugins.medical.networks import CondGenerator, ProjectionDiscriminator
 from aigc_sdk.dataset import DataSchema
 from aigc_sdk.generator import Generator, GeneratorConfig
 from aigc_sdk.samples import Samples
 from aigc_sdk.training import EMA, AdversarialConfig, Recipe, TrainConfig, adversarial_recipe
-try:
-    from aigc_plugins.medical.export import EXPORTERS
-except ImportError:  # TEMP
-    EXPORTERS = {}
-from aigc_plugins.medical.networks import CondGenerator, ProjectionDiscriminator
 
 
 class DCGANConfig(GeneratorConfig):
@@ -54,9 +51,10 @@ class DCGAN2D(Generator):
         cfg: DCGANConfig = config  # type: ignore[assignment]
         shape = list(schema.sample_shape)
         if len(shape) != self.spatial_dims + 1 or len(set(shape[1:])) != 1:
+            axes = ", ".join(["S"] * self.spatial_dims)
             raise ValueError(
-                f"{self.name} needs square samples of shape [C, {', '.join(['S'] * self.spatial_dims)}]"
-                f", the data has {shape}; use medical.dcgan{5 - self.spatial_dims}d or resize"
+                f"{self.name} needs square samples of shape [C, {axes}], the data has {shape}; "
+                f"use medical.dcgan{5 - self.spatial_dims}d or resize"
             )
         channels, size = shape[0], shape[1]
         cond_sizes = [len(c.values) for c in schema.conditions]

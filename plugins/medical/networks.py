@@ -42,6 +42,38 @@ class CondEmbedding(nn.Module):
         return out
 
 
+class CondBatchNorm(nn.Module):
+    """Batch norm whose scale and shift come from the class (BigGAN-style): each class
+    gets its own feature statistics, which conditions far more strongly than an input
+    embedding alone."""
+
+    def __init__(self, spatial_dims: int, channels: int, cond_sizes: list[int]) -> None:
+        super().__init__()
+        bn = nn.BatchNorm2d if spatial_dims == 2 else nn.BatchNorm3d
+        self.norm = bn(channels, affine=False)
+        self.gain = CondEmbedding(cond_sizes, channels)
+        self.bias = CondEmbedding(cond_sizes, channels)
+        for table in [*self.gain.tables, *self.bias.tables]:
+            nn.init.zeros_(table.weight)  # start as plain batch norm
+        self.view = (-1, channels) + (1,) * spatial_dims
+
+    def forward(self, x: torch.Tensor, cond: torch.Tensor) -> torch.Tensor:
+        gain = 1 + self.gain(cond).view(self.view)
+        return self.norm(x) * gain + self.bias(cond).view(self.view)
+
+
+class UpBlock(nn.Module):
+    def __init__(self, spatial_dims: int, c_in: int, c_out: int, cond_sizes: list[int]) -> None:
+        super().__init__()
+        self.up = nn.Upsample(scale_factor=2, mode="nearest")
+        self.conv = Convolution(spatial_dims, c_in, c_out, kernel_size=3, conv_only=True)
+        self.norm = CondBatchNorm(spatial_dims, c_out, cond_sizes)
+        self.act = nn.LeakyReLU(0.2)
+
+    def forward(self, x: torch.Tensor, cond: torch.Tensor) -> torch.Tensor:
+        return self.act(self.norm(self.conv(self.up(x)), cond))
+
+
 class CondGenerator(nn.Module):
     def __init__(
         self, spatial_dims: int, size: int, channels: int, latent_dim: int,
@@ -53,22 +85,20 @@ class CondGenerator(nn.Module):
         self.spatial_dims, self.start, self.width0 = spatial_dims, start, widths[0]
         self.embed = CondEmbedding(cond_sizes, latent_dim) if cond_sizes else None
         self.fc = nn.Linear(latent_dim * (2 if cond_sizes else 1), widths[0] * start**spatial_dims)
-        self.norm0 = nn.BatchNorm2d(widths[0]) if spatial_dims == 2 else nn.BatchNorm3d(widths[0])
-        blocks: list[nn.Module] = []
-        for i in range(ups):
-            blocks += [
-                nn.Upsample(scale_factor=2, mode="nearest"),
-                Convolution(spatial_dims, widths[i], widths[i + 1], kernel_size=3,
-                            act=("leakyrelu", {"negative_slope": 0.2}), norm="BATCH"),
-            ]
-        blocks += [Convolution(spatial_dims, widths[-1], channels, kernel_size=3, conv_only=True),
-                   nn.Tanh()]
-        self.body = nn.Sequential(*blocks)
+        self.norm0 = CondBatchNorm(spatial_dims, widths[0], cond_sizes)
+        self.blocks = nn.ModuleList(
+            UpBlock(spatial_dims, widths[i], widths[i + 1], cond_sizes) for i in range(ups))
+        self.out = nn.Sequential(
+            Convolution(spatial_dims, widths[-1], channels, kernel_size=3, conv_only=True),
+            nn.Tanh())
 
     def forward(self, z: torch.Tensor, cond: torch.Tensor) -> torch.Tensor:
         h = z if self.embed is None else torch.cat([z, self.embed(cond)], dim=1)
         h = self.fc(h).view(z.shape[0], self.width0, *([self.start] * self.spatial_dims))
-        return self.body(nn.functional.leaky_relu(self.norm0(h), 0.2))
+        h = nn.functional.leaky_relu(self.norm0(h, cond), 0.2)
+        for block in self.blocks:
+            h = block(h, cond)
+        return self.out(h)
 
 
 class ProjectionDiscriminator(nn.Module):

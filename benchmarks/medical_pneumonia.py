@@ -1,0 +1,158 @@
+"""Is the conditional 2-D GAN useful? TSTR vs TRTR, augmentation from a 10% subset, FID and
+per-class precision/recall/density/coverage, on MedMNIST (PneumoniaMNIST or BreastMNIST).
+
+    python benchmarks/medical_pneumonia.py [--breast] [--json PATH] [--threads 2]
+
+Data: $AIGC_SHARED_DATA/medical/{pneumoniamnist,breastmnist}.npz (default ../shared/data).
+Every figure is a mean over --seeds classifier seeds and sits next to its real reference.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import time
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from aigc_plugins.medical.classifier import auc_accuracy, features, mean_std, predict
+from aigc_plugins.medical.classifier import train_classifier as fit_classifier
+from aigc_plugins.medical.data import MedMNISTSource
+from aigc_plugins.medical.featurestats import fid, prdc
+from aigc_plugins.medical.gan import DCGAN2D, DCGANConfig
+from aigc_sdk.dataset import stratified_split
+from aigc_sdk.evaluation import generate_like
+from aigc_sdk.training import TrainConfig, Trainer
+
+ROOT = Path(__file__).resolve().parents[1]
+TARGETS = {
+    "pneumoniamnist": {"tstr_trtr_ratio": 0.97, "aug_gain": 0.01},
+    "breastmnist": {"tstr_trtr_ratio": 0.95, "aug_gain": 0.02},
+}
+
+
+def shared_data() -> Path:
+    return Path(os.environ.get("AIGC_SHARED_DATA", ROOT.parent / "shared" / "data"))
+
+
+def train_gan(ds, minutes: float, seed: int, out: Path, batch: int) -> tuple[DCGAN2D, float]:
+    torch.manual_seed(seed)
+    gen = DCGAN2D(DCGANConfig(base_channels=32, max_channels=128), ds.schema)
+    cfg = TrainConfig(steps=1_000_000, max_minutes=minutes, batch_size=batch, seed=seed,
+                      log_every=100, checkpoint_every=0, progress=False, tensorboard=False,
+                      ema_decay=0.999)
+    trainer = Trainer(gen, ds, cfg, out)
+    trainer.fit()
+    return gen, trainer.step
+
+
+def auc_over_seeds(x, y, test, k: int, seeds: int) -> tuple[float, float, float]:
+    aucs, accs = [], []
+    for s in range(seeds):
+        model = fit_classifier(x, y, k, seed=100 + s)
+        auc, acc = auc_accuracy(predict(model, test["x"]), test["cond"][:, 0])
+        aucs.append(auc)
+        accs.append(acc)
+    m, sd = mean_std(aucs)
+    return m, sd, float(np.mean(accs))
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--breast", action="store_true", help="BreastMNIST instead of Pneumonia")
+    ap.add_argument("--data", type=Path, help="a MedMNIST-style .npz (overrides --breast)")
+    ap.add_argument("--minutes", type=float, default=6.0, help="GAN on the full train split")
+    ap.add_argument("--subset-minutes", type=float, default=3.0, help="GAN on the 10%% subset")
+    ap.add_argument("--aug-ratio", type=float, default=4.0, help="synthetic per real (subset)")
+    ap.add_argument("--seeds", type=int, default=3)
+    ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--out", type=Path, default=ROOT / "runs" / "bench_medical")
+    ap.add_argument("--json", type=Path)
+    args = ap.parse_args()
+    torch.set_num_threads(args.threads)
+    name = "breastmnist" if args.breast else "pneumoniamnist"
+    path = args.data or shared_data() / "medical" / f"{name}.npz"
+    name = path.stem.lower()
+    t0 = time.perf_counter()
+    train, test = MedMNISTSource(path, "train"), MedMNISTSource(path, "test")
+    k = len(train.schema.conditions[0].values)
+    real = {"x": train.x, "cond": train.cond}
+    tst = {"x": test.x, "cond": test.cond}
+    batch = 64 if len(train) >= 1000 else 32
+
+    # 1. full train split: TSTR vs TRTR, FID, per-class PRDC
+    gen, steps_full = train_gan(train, args.minutes, 0, args.out / f"{name}_full", batch)
+    gen.save_pretrained(args.out / f"{name}_full" / "bundle")
+    syn = generate_like(gen, train.cond, seed=1)
+    trtr = auc_over_seeds(real["x"], real["cond"][:, 0], tst, k, args.seeds)
+    tstr = auc_over_seeds(syn["x"], syn["cond"][:, 0], tst, k, args.seeds)
+    fmodel = fit_classifier(real["x"], real["cond"][:, 0], k, seed=0)
+    f_train, f_test, f_syn = (features(fmodel, s["x"]) for s in (real, tst, syn))
+    res: dict[str, float] = {
+        "gan_steps_full": steps_full,
+        "trtr_auc": trtr[0], "trtr_auc_std": trtr[1], "trtr_accuracy": trtr[2],
+        "tstr_auc": tstr[0], "tstr_auc_std": tstr[1], "tstr_accuracy": tstr[2],
+        "tstr_trtr_ratio": tstr[0] / trtr[0],
+        "fid_synthetic_vs_test": fid(f_syn, f_test),
+        "fid_train_vs_test": fid(f_train, f_test),
+    }
+    res["fid_ratio"] = res["fid_synthetic_vs_test"] / res["fid_train_vs_test"]
+    names = train.schema.conditions[0].values
+    for c, cname in enumerate(names):
+        ref = f_test[tst["cond"][:, 0] == c]
+        for tag, feats, cond in (("synthetic", f_syn, syn["cond"]), ("train", f_train,
+                                                                     real["cond"])):
+            for key, v in prdc(ref, feats[cond[:, 0] == c]).items():
+                res[f"{key}_{tag}_{cname}"] = v
+
+    # 2. augmentation, honestly: the GAN sees only the 10% subset
+    idx = stratified_split(train.cond[:, 0].numpy(), {"sub": 0.1, "rest": 0.9}, seed=0)["sub"]
+    sub = train.subset(idx)
+    gen_sub, steps_sub = train_gan(sub, args.subset_minutes, 0, args.out / f"{name}_sub",
+                                   min(batch, 32))
+    n_syn = int(len(sub) * args.aug_ratio)
+    codes = sub.cond[torch.randint(0, len(sub), (n_syn,), generator=torch.Generator()
+                                   .manual_seed(0))]
+    aug = generate_like(gen_sub, codes, seed=2)
+    alone = auc_over_seeds(sub.x, sub.cond[:, 0], tst, k, args.seeds)
+    both = auc_over_seeds(torch.cat([sub.x, aug["x"]]), torch.cat([sub.cond, aug["cond"]])[:, 0],
+                          tst, k, args.seeds)
+    res.update({
+        "gan_steps_subset": steps_sub, "subset_size": len(sub), "synthetic_added": n_syn,
+        "subset_auc": alone[0], "subset_auc_std": alone[1],
+        "subset_plus_synthetic_auc": both[0], "subset_plus_synthetic_auc_std": both[1],
+        "aug_gain": both[0] - alone[0],
+        "threads": args.threads, "minutes_total": (time.perf_counter() - t0) / 60,
+    })
+    tgt = TARGETS.get(name, TARGETS["pneumoniamnist"])
+    targets = {"tstr_trtr_ratio": (">=", tgt["tstr_trtr_ratio"]),
+               "aug_gain": (">=", tgt["aug_gain"]),
+               "fid_ratio": ("<=", 1.5), "minutes_total": ("<=", 15.0)}
+    report(name, res, targets, args.json)
+
+
+def report(name: str, res: dict[str, float], targets: dict, json_path: Path | None) -> None:
+    print(f"\n{name}: conditional DCGAN, {res['threads']} threads, "
+          f"{res['minutes_total']:.1f} min in all")
+    print(f"{'figure':44s} {'value':>10s}  target")
+    for key, value in res.items():
+        t = targets.get(key)
+        verdict = ""
+        if t:
+            ok = value >= t[1] if t[0] == ">=" else value <= t[1]
+            verdict = f"{t[0]} {t[1]}  {'PASS' if ok else 'MISS'}"
+        print(f"{key:44s} {value:10.4f}  {verdict}")
+    if json_path:
+        flat = dict(res)
+        for key, (op, val) in targets.items():
+            flat[f"target_{'min' if op == '>=' else 'max'}_{key}"] = val
+        json_path.parent.mkdir(parents=True, exist_ok=True)
+        json_path.write_text(json.dumps(flat, indent=2))
+        print(f"wrote {json_path}")
+
+
+if __name__ == "__main__":
+    main()
