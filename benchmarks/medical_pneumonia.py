@@ -40,7 +40,7 @@ def shared_data() -> Path:
 
 def train_gan(ds, minutes: float, seed: int, out: Path, batch: int) -> tuple[DCGAN2D, float]:
     torch.manual_seed(seed)
-    gen = DCGAN2D(DCGANConfig(base_channels=32, max_channels=128), ds.schema)
+    gen = DCGAN2D(DCGANConfig(), ds.schema)
     cfg = TrainConfig(steps=1_000_000, max_minutes=minutes, batch_size=batch, seed=seed,
                       log_every=100, checkpoint_every=0, progress=False, tensorboard=False,
                       ema_decay=0.999)

@@ -31,7 +31,7 @@ ROOT = Path(__file__).resolve().parents[1]
 
 def build(schema) -> DCGAN2D:  # noqa: ANN001
     torch.manual_seed(0)
-    return DCGAN2D(DCGANConfig(base_channels=32, max_channels=128), schema)
+    return DCGAN2D(DCGANConfig(), schema)
 
 
 def plain_loop(gen: DCGAN2D, x: torch.Tensor, cond: torch.Tensor, steps: int, batch: int,

@@ -13,7 +13,6 @@ if str(EXAMPLE) not in sys.path:
     sys.path.insert(0, str(EXAMPLE))
 
 from aigc_example_plugin.points import PointsGAN, PointsGANConfig  # noqa: E402
-
 from aigc_sdk.dataset import ConditionSpec, DataSchema, TensorDataset  # noqa: E402
 
 MODES = torch.tensor([[2 * np.cos(a), 2 * np.sin(a)] for a in np.arange(8) * np.pi / 4],

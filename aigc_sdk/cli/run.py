@@ -105,6 +105,8 @@ def evaluate(
     dataset: Annotated[str | None, typer.Option(help="dataset source name")] = None,
     test_split: str = "test",
     seed: int = 0,
+    feature_extractor: Annotated[Path | None, typer.Option(
+        help="local feature-extractor folder for FID-style metrics (default: train one)")] = None,
 ) -> None:
     """Compare synthetic with real data using the generator's registered metrics."""
     from aigc_sdk.bundle import BundleError, load_bundle
@@ -124,7 +126,8 @@ def evaluate(
     import torch
 
     results = run_eval(gen, train.get_batch(torch.arange(len(train))),
-                       test.get_batch(torch.arange(len(test))), list(gen.default_metrics), seed)
+                       test.get_batch(torch.arange(len(test))), list(gen.default_metrics), seed,
+                       feature_extractor=feature_extractor)
     from rich.table import Table
 
     t = Table(title=f"evaluation of {bundle}")

@@ -33,13 +33,17 @@ def evaluate(
     metric_names: list[str],
     seed: int = 0,
     synthetic: dict[str, torch.Tensor] | None = None,
+    **extra_context: Any,
 ) -> dict[str, float]:
-    """Each metric gets ``(real_train, synthetic, test=..., seed=...)`` and returns floats."""
+    """Each metric gets ``(real_train, synthetic, test=..., seed=..., schema=...)`` plus
+    ``extra_context`` (e.g. ``feature_extractor=PATH``) and returns floats. Metrics share
+    the ``cache`` dict of the context, so an expensive feature extractor is built once."""
     synthetic = synthetic or generate_like(gen, real["cond"], seed=seed)
     results: dict[str, float] = {}
+    context: dict[str, Any] = {"test": test, "seed": seed, "schema": gen.schema, "cache": {},
+                               **extra_context}
     for name in metric_names:
         metric = registry.metric(name)()
-        context: dict[str, Any] = {"test": test, "seed": seed, "schema": gen.schema}
         metric.check_context(context)
         results.update(metric.compute(real, synthetic, **context))
     return results

@@ -18,13 +18,16 @@ from torch import nn
 
 class SmallCNN(nn.Module):
     def __init__(self, spatial_dims: int, channels: int, n_classes: int, width: int = 32,
-                 feature_dim: int = 128) -> None:
+                 feature_dim: int = 128, size: int = 28) -> None:
         super().__init__()
         self.config = {"spatial_dims": spatial_dims, "channels": channels,
-                       "n_classes": n_classes, "width": width, "feature_dim": feature_dim}
+                       "n_classes": n_classes, "width": width, "feature_dim": feature_dim,
+                       "size": size}
         act = ("leakyrelu", {"negative_slope": 0.1})
         self.body = nn.Sequential(
-            Convolution(spatial_dims, channels, width, kernel_size=3, act=act, norm="BATCH"),
+            # a stride-2 stem from 64 px up keeps the cost of large images near that of 32 px
+            Convolution(spatial_dims, channels, width, strides=2 if size >= 64 else 1,
+                        kernel_size=3, act=act, norm="BATCH"),
             Convolution(spatial_dims, width, width * 2, strides=2, kernel_size=3, act=act,
                         norm="BATCH"),
             Convolution(spatial_dims, width * 2, width * 4, strides=2, kernel_size=3, act=act,
@@ -66,16 +69,16 @@ class SmallCNN(nn.Module):
 
 def train_classifier(
     x: torch.Tensor, y: torch.Tensor, n_classes: int, seed: int = 0, epochs: int = 12,
-    batch_size: int = 128, lr: float = 2e-3,
+    batch_size: int = 128, lr: float = 2e-3, min_steps: int = 300,
 ) -> SmallCNN:
     """Class-balanced sampling so a skewed (real or synthetic) set does not bias thresholds."""
     torch.manual_seed(seed)
     g = torch.Generator().manual_seed(seed)
-    model = SmallCNN(x.dim() - 2, x.shape[1], n_classes)
+    model = SmallCNN(x.dim() - 2, x.shape[1], n_classes, size=x.shape[-1])
     opt = torch.optim.AdamW(model.parameters(), lr=lr, weight_decay=1e-3)
     counts = torch.bincount(y, minlength=n_classes).clamp(min=1).float()
     weights = (1.0 / counts)[y]
-    steps = max(300, epochs * len(x) // batch_size)  # small sets still get enough steps
+    steps = max(min_steps, epochs * len(x) // batch_size)  # small sets still get enough steps
     sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=lr, total_steps=steps)
     model.train()
     for _ in range(steps):

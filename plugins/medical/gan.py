@@ -18,17 +18,20 @@ from aigc_sdk.training import EMA, AdversarialConfig, Recipe, TrainConfig, adver
 
 class DCGANConfig(GeneratorConfig):
     latent_dim: int = 128
-    base_channels: int = Field(64, description="widest layers are capped by max_channels")
-    max_channels: int = 256
+    # Sized for CPUs (about 60-100 ms a step at 28 px on 2 cores); raise both on a GPU.
+    base_channels: int = Field(32, description="widest layers are capped by max_channels")
+    max_channels: int = 128
     spectral_norm: bool = True
-    gan: AdversarialConfig = Field(default_factory=AdversarialConfig)
+    minibatch_std: int = Field(4, description="group size of D's minibatch-std feature; 0 = off")
+    # Two time-scale update rule: D learns faster (measured better TSTR and FID here).
+    gan: AdversarialConfig = Field(default_factory=lambda: AdversarialConfig(lr_d=4e-4))
 
 
 class DCGAN3DConfig(DCGANConfig):
     base_channels: int = 16
     max_channels: int = 128
     gan: AdversarialConfig = Field(
-        default_factory=lambda: AdversarialConfig(diffaugment="translation")
+        default_factory=lambda: AdversarialConfig(lr_d=4e-4, diffaugment="translation")
     )
 
 
@@ -61,7 +64,8 @@ class DCGAN2D(Generator):
         self.net_g = CondGenerator(self.spatial_dims, size, channels, cfg.latent_dim, cond_sizes,
                                    cfg.base_channels, cfg.max_channels)
         self.net_d = ProjectionDiscriminator(self.spatial_dims, size, channels, cond_sizes,
-                                             cfg.base_channels, cfg.max_channels, cfg.spectral_norm)
+                                             cfg.base_channels, cfg.max_channels, cfg.spectral_norm,
+                                             cfg.minibatch_std)
         self.ema = EMA(self.net_g)
 
     def modules(self) -> dict[str, torch.nn.Module]:

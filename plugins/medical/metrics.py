@@ -39,16 +39,18 @@ def _n_classes(context: dict[str, Any], *splits: Split) -> int:
 
 def feature_model(real: Split, context: dict[str, Any]) -> SmallCNN:
     """A local feature extractor when given (``feature_extractor`` path), else one trained
-    on the real training split; cached in the context so metrics share it."""
-    if context.get("_features") is None:
+    on the real training split; kept in ``context["cache"]`` so metrics share it."""
+    cache = context.setdefault("cache", {})
+    if cache.get("features") is None:
         path = context.get("feature_extractor")
         if path:
-            context["_features"] = SmallCNN.load(path)
+            cache["features"] = SmallCNN.load(path)
         else:
-            context["_features"] = train_classifier(
-                real["x"], _labels(real), _n_classes(context, real), seed=context.get("seed", 0)
+            cache["features"] = train_classifier(
+                real["x"], _labels(real), _n_classes(context, real), seed=context.get("seed", 0),
+                min_steps=context.get("classifier_min_steps", 300),
             )
-    return context["_features"]
+    return cache["features"]
 
 
 class ImageFidelity(Metric):
@@ -134,8 +136,8 @@ class Utility(Metric):
     direction = "higher"
     requires = ("test",)
 
-    def __init__(self, seeds: int = 3, epochs: int = 12) -> None:
-        self.seeds, self.epochs = seeds, epochs
+    def __init__(self, seeds: int = 3, epochs: int = 12, min_steps: int = 300) -> None:
+        self.seeds, self.epochs, self.min_steps = seeds, epochs, min_steps
 
     def compute(self, real: Split, synthetic: Split, **context: Any) -> dict[str, float]:
         test = context["test"]
@@ -146,7 +148,7 @@ class Utility(Metric):
             aucs, accs = [], []
             for s in range(self.seeds):
                 model = train_classifier(split["x"], _labels(split), k, seed=base + s,
-                                         epochs=self.epochs)
+                                         epochs=self.epochs, min_steps=self.min_steps)
                 auc, acc = auc_accuracy(predict(model, test["x"]), _labels(test))
                 aucs.append(auc)
                 accs.append(acc)

@@ -104,7 +104,7 @@ class CondGenerator(nn.Module):
 class ProjectionDiscriminator(nn.Module):
     def __init__(
         self, spatial_dims: int, size: int, channels: int, cond_sizes: list[int],
-        base: int, max_channels: int, use_spectral_norm: bool = True,
+        base: int, max_channels: int, use_spectral_norm: bool = True, mbstd_group: int = 4,
     ) -> None:
         super().__init__()
         layers: list[nn.Module] = []
@@ -113,9 +113,11 @@ class ProjectionDiscriminator(nn.Module):
             layers.append(Convolution(spatial_dims, c_in, width, strides=2, kernel_size=3,
                                       act=("leakyrelu", {"negative_slope": 0.2}), norm=None))
             c_in, width, s = width, min(max_channels, width * 2), (s + 1) // 2
-        layers.append(Convolution(spatial_dims, c_in, c_in, kernel_size=3,
-                                  act=("leakyrelu", {"negative_slope": 0.2}), norm=None))
         self.body = nn.Sequential(*layers)
+        self.mbstd_group = mbstd_group
+        extra = 1 if mbstd_group > 1 else 0
+        self.final = Convolution(spatial_dims, c_in + extra, c_in, kernel_size=3,
+                                 act=("leakyrelu", {"negative_slope": 0.2}), norm=None)
         self.out = nn.Linear(c_in, 1)
         self.embed = CondEmbedding(cond_sizes, c_in) if cond_sizes else None
         if use_spectral_norm:
@@ -124,8 +126,24 @@ class ProjectionDiscriminator(nn.Module):
                     spectral_norm(m)
 
     def forward(self, x: torch.Tensor, cond: torch.Tensor) -> torch.Tensor:
-        h = self.body(x).sum(dim=tuple(range(2, x.dim())))
+        h = self.body(x)
+        if self.mbstd_group > 1:
+            h = minibatch_std(h, self.mbstd_group)
+        h = self.final(h).sum(dim=tuple(range(2, x.dim())))
         out = self.out(h).squeeze(1)
         if self.embed is not None:
             out = out + (self.embed(cond) * h).sum(1)
         return out
+
+
+def minibatch_std(h: torch.Tensor, group: int) -> torch.Tensor:
+    """Append the feature std across a small group of samples as one channel (Karras et al.
+    2018): a collapsed generator makes near-identical samples, which D then sees."""
+    n = h.shape[0]
+    g = min(group, n)
+    while n % g:
+        g -= 1
+    y = h.float().reshape(g, n // g, *h.shape[1:])
+    std = (y.var(dim=0, unbiased=False) + 1e-8).sqrt().mean(dim=tuple(range(1, h.dim())))
+    std = std.to(h.dtype).repeat(g).view(n, 1, *([1] * (h.dim() - 2)))
+    return torch.cat([h, std.expand(n, 1, *h.shape[2:])], dim=1)
