@@ -156,7 +156,7 @@ class Trainer:
             state = load_checkpoint(ckpt, self._raw, self._checkpoint_objects(recipe))
             self.step, stream.position = state["step"], state["data_position"]
             self.elapsed_s = state.get("elapsed_s", 0.0)
-            self.metrics.history = [r for r in state.get("history", [])]
+            self.metrics.history = list(state.get("history", []))
         for cb in self.callbacks:
             cb.on_train_start(self)
         self._loop(recipe, stream)

@@ -21,6 +21,8 @@ class DCGANConfig(GeneratorConfig):
     # Sized for CPUs (about 60-100 ms a step at 28 px on 2 cores); raise both on a GPU.
     base_channels: int = Field(32, description="widest layers are capped by max_channels")
     max_channels: int = 128
+    disc_base_channels: int | None = Field(None, description="D widths; None = as G")
+    disc_max_channels: int | None = None
     spectral_norm: bool = True
     minibatch_std: int = Field(4, description="group size of D's minibatch-std feature; 0 = off")
     # Two time-scale update rule: D learns faster (measured better TSTR and FID here).
@@ -63,9 +65,10 @@ class DCGAN2D(Generator):
         cond_sizes = [len(c.values) for c in schema.conditions]
         self.net_g = CondGenerator(self.spatial_dims, size, channels, cfg.latent_dim, cond_sizes,
                                    cfg.base_channels, cfg.max_channels)
-        self.net_d = ProjectionDiscriminator(self.spatial_dims, size, channels, cond_sizes,
-                                             cfg.base_channels, cfg.max_channels, cfg.spectral_norm,
-                                             cfg.minibatch_std)
+        self.net_d = ProjectionDiscriminator(
+            self.spatial_dims, size, channels, cond_sizes,
+            cfg.disc_base_channels or cfg.base_channels, cfg.disc_max_channels or cfg.max_channels,
+            cfg.spectral_norm, cfg.minibatch_std)
         self.ema = EMA(self.net_g)
 
     def modules(self) -> dict[str, torch.nn.Module]:

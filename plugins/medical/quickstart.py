@@ -46,7 +46,12 @@ def loss_plot(history: list[dict], path: Path) -> Path:
 
 
 def by_class(x: torch.Tensor, cond: torch.Tensor, per_class: int) -> torch.Tensor:
-    rows = [x[cond[:, 0] == c][:per_class] for c in torch.unique(cond[:, 0])]
+    """``per_class`` images of each class, evenly spread over that class's samples."""
+    rows = []
+    for c in torch.unique(cond[:, 0]):
+        members = x[cond[:, 0] == c]
+        pick = torch.linspace(0, len(members) - 1, per_class).round().long()
+        rows.append(members[pick])
     return torch.cat(rows)
 
 
