@@ -48,7 +48,7 @@ def register_metrics(register: Register) -> None:
 
 @hookspec
 def register_quickstarts(register: Register) -> None:
-    """Register a ready-to-run demonstration: ``register("brain-mri", "pkg.mod:function")``.
+    """Register a ready-to-run demonstration: ``register("demo", "pkg.mod:function")``.
 
     The function takes ``(out_dir: Path, fast: bool)`` and must run offline on a fresh
     machine with only the plugin's extras installed; ``aigc quickstart NAME`` runs it.

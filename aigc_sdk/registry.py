@@ -1,6 +1,6 @@
 """Name -> component lookups, filled by the plugins' ``register_*`` hooks.
 
-Components are named ``<plugin>.<name>`` (``medical.dcgan2d``). A target may be an
+Components are named ``<plugin>.<name>`` (``myplugin.mygan``). A target may be an
 object or an import path ``"package.module:attribute"``, imported only when first used.
 """
 

@@ -46,6 +46,6 @@ def parse_conditions(items: list[str]) -> dict[str, str]:
     for item in items:
         key, sep, value = item.partition("=")
         if not sep or not key:
-            fail(f"--condition {item!r}: expected KEY=VALUE, e.g. --condition label=pneumonia")
+            fail(f"--condition {item!r}: expected KEY=VALUE, e.g. --condition label=positive")
         out[key.strip()] = value.strip()
     return out

@@ -13,7 +13,7 @@ from aigc_sdk.cli.common import fail, parse_conditions, print_quality
 
 
 def train(
-    generator: Annotated[str, typer.Argument(help="registered generator, e.g. medical.dcgan2d")],
+    generator: Annotated[str, typer.Argument(help="<plugin>.<name>, see `aigc plugins`")],
     data: Annotated[Path, typer.Option(help="training data: file or folder")],
     out: Annotated[Path, typer.Option(help="run folder: checkpoints, logs, bundle/")],
     config: Annotated[Path | None, typer.Option(help="YAML/JSON with generator/train/data")] = None,
