@@ -121,9 +121,14 @@ class ProjectionDiscriminator(nn.Module):
         self.out = nn.Linear(c_in, 1)
         self.embed = CondEmbedding(cond_sizes, c_in) if cond_sizes else None
         if use_spectral_norm:
-            for m in self.modules():
-                if isinstance(m, (nn.Conv2d, nn.Conv3d, nn.Linear, nn.Embedding)):
+            # Convolutions only: with the linear head and the class projection normalised too,
+            # the pooled features reached the logit ~50x attenuated, D's output barely moved
+            # with its input and the class signal vanished (BreastMNIST TSTR AUC 0.60 -> 0.73
+            # in equal 2.5-minute runs after leaving the head free).
+            for m in self.body.modules():
+                if isinstance(m, (nn.Conv2d, nn.Conv3d)):
                     spectral_norm(m)
+            spectral_norm(self.final.conv)
 
     def forward(self, x: torch.Tensor, cond: torch.Tensor) -> torch.Tensor:
         h = self.body(x)
