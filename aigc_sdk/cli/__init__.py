@@ -7,6 +7,7 @@ from typing import Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from aigc_sdk import __version__
@@ -72,7 +73,7 @@ def plugins_cmd(
         detail = "\n".join(r["components"]) if r["status"] == "available" else (
             f"{r['install_hint'] or ''}\n{r['error'] or ''}".strip()
         )
-        table.add_row(r["name"], r["version"] or "", f"[{style}]{r['status']}[/]", detail)
+        table.add_row(r["name"], r["version"] or "", f"[{style}]{r['status']}[/]", escape(detail))
     console.print(table)
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import NoReturn
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 from aigc_sdk.cli import console, err
@@ -12,7 +13,7 @@ from aigc_sdk.quality import QualityReport
 
 
 def fail(message: str, code: int = 2) -> NoReturn:
-    err.print(f"[red]error:[/] {message}")
+    err.print(f"[red]error:[/] {escape(message)}")
     raise typer.Exit(code)
 
 
@@ -21,14 +22,14 @@ def print_quality(report: QualityReport) -> None:
     t.add_column("figure")
     t.add_column("value")
     for k, v in report.summary.items():
-        t.add_row(str(k), str(v))
+        t.add_row(escape(str(k)), escape(str(v)))
     console.print(t)
     c = Table(title="checks")
     for col in ("check", "status", "detail"):
         c.add_column(col)
     for chk in report.checks:
         style = {"ok": "green", "warn": "yellow", "error": "red"}[chk.status]
-        c.add_row(chk.name, f"[{style}]{chk.status}[/]", chk.detail)
+        c.add_row(escape(chk.name), f"[{style}]{chk.status}[/]", escape(chk.detail))
     console.print(c)
     for title, rows in report.tables.items():
         if not rows:
@@ -37,7 +38,7 @@ def print_quality(report: QualityReport) -> None:
         for col in rows[0]:
             tt.add_column(str(col))
         for r in rows[:20]:
-            tt.add_row(*(str(r.get(col, "")) for col in rows[0]))
+            tt.add_row(*(escape(str(r.get(col, ""))) for col in rows[0]))
         console.print(tt)
 
 

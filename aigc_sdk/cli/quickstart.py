@@ -25,7 +25,7 @@ def quickstart(
         for c in comps:
             console.print(f"{c.name}: {c.description}")
         if not comps:
-            fail("no quickstart is installed; try: pip install \"aigc-sdk[quickstart]\"")
+            fail('no quickstart is installed; try: pip install "aigc-sdk[quickstart]"')
         return
     chosen = comps[0] if name is None else registry.component("quickstarts", name)
     console.print(f"[bold]quickstart {chosen.name}[/]: {chosen.description}")

@@ -47,6 +47,7 @@ def test_broken_and_incomplete_plugins_do_not_break_the_cli(tmp_path):
     assert rows["medical"]["status"] == "available"
     table = _aigc("plugins", path=tmp_path)
     assert table.returncode == 0 and "unavailable" in table.stdout
+    assert "needsextra[fancy]" in table.stdout  # not swallowed as console markup
 
 
 def test_allow_and_block_lists():
