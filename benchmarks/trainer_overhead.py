@@ -1,12 +1,13 @@
 """SDK Trainer vs a plain hand-written PyTorch loop: same model, data, steps and algorithm.
 
-    python benchmarks/trainer_overhead.py [--steps 150] [--rounds 4] [--threads 2] [--json PATH]
+    python benchmarks/trainer_overhead.py [--steps 150] [--rounds 6] [--threads 2] [--json PATH]
 
 Runs alternate in one process in ABBA order (trainer, plain, plain, trainer...) so
-machine noise and order effects hit both; the figure is the ratio of total times. Both do the same work per step: a D step
-and a G step of the conditional DCGAN on PneumoniaMNIST 28x28 (hinge loss, DiffAugment,
-Adam, EMA update), under the same autocast precision. The Trainer's time includes its
-setup, logging, progress bookkeeping and its final checkpoint.
+machine noise and order effects hit both; the figure is the ratio of total times. Both
+do the same work per step: a D step and a G step of the conditional DCGAN on
+PneumoniaMNIST 28x28 (hinge loss, DiffAugment, Adam, EMA update), under the same
+autocast precision. The Trainer's time includes its setup, logging, progress
+bookkeeping and its final checkpoint.
 """
 
 from __future__ import annotations

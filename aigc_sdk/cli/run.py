@@ -61,8 +61,10 @@ def train(
     except FileNotFoundError as exc:
         fail(str(exc))
     if not trainer.is_main:  # under torchrun / accelerate launch one process writes
+        trainer.close()
         return
     bundle = gen.save_pretrained(out / "bundle")
+    trainer.close()
     last = trainer.metrics.history[-1] if trainer.metrics.history else {}
     console.print(f"[green]trained[/] {generator}: {trainer.step} steps, last log {last}")
     console.print(f"bundle: {bundle}   metrics log: {trainer.metrics.path}")

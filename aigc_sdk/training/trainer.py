@@ -172,6 +172,18 @@ class Trainer:
         }
         return self.metrics.history
 
+    def close(self) -> None:
+        """End a distributed run cleanly: every rank waits, then the process group goes.
+        Exiting while a peer still works made gloo abort ("terminate called without an
+        active exception")."""
+        acc = self.accelerator
+        if acc is not None and acc.num_processes > 1:
+            import torch.distributed as dist
+
+            acc.wait_for_everyone()
+            if dist.is_initialized():
+                dist.destroy_process_group()
+
     def save_checkpoint(self, recipe: Recipe, stream: IndexStream) -> Path | None:
         self.accelerator.wait_for_everyone()
         if not self.is_main:
