@@ -87,9 +87,14 @@ def save_bundle(gen: Generator, directory: str | Path) -> Path:
     }
     (tmp / "config.json").write_text(json.dumps(config, indent=2, default=str))
     (tmp / "card.md").write_text(render_card(gen))
+    assets = tmp / "assets"
+    assets.mkdir()
+    extra = [f"assets/{name}" for name in gen.save_assets(assets)]
+    if not extra:
+        assets.rmdir()
     manifest = {"format": FORMAT,
                 "files": {f: {"sha256": sha256(tmp / f), "bytes": (tmp / f).stat().st_size}
-                          for f in FILES}}
+                          for f in (*FILES, *extra)}}
     (tmp / "manifest.json").write_text(json.dumps(manifest, indent=2))
     if out.exists():
         old = out.with_name(f".{out.name}.old-{os.getpid()}")
@@ -136,6 +141,7 @@ def load_bundle(directory: str | Path, device: str = "cpu") -> Generator:
     cls = registry.generator(config["generator"])
     gen = cls(cls.Config.model_validate(config["config"]),
               DataSchema.model_validate(config["schema"]), name=config["generator"])
+    gen.load_assets(d / "assets")  # verified above with every file the manifest lists
     tensors = load_file(str(d / "model.safetensors"), device="cpu")
     modules = gen.modules()
     for name in gen.saved_modules:

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 import torch
 from pydantic import BaseModel, ConfigDict
 
-from aigc_sdk.dataset import DataSchema
+from aigc_sdk.dataset import DataSchema, Dataset
 from aigc_sdk.samples import Exporter, Samples
 
 if TYPE_CHECKING:
@@ -62,6 +62,21 @@ class Generator(ABC):
     @property
     def exporters(self) -> dict[str, Exporter]:
         return {}
+
+    def prepare(self, dataset: Dataset) -> Dataset:
+        """Fit what must be learnt from the data before training (a text generator trains
+        its tokenizer and builds its networks here) and return the dataset the recipe
+        trains on. Called by the Trainer before the recipe; the default changes nothing."""
+        return dataset
+
+    def save_assets(self, directory: Path) -> list[str]:
+        """Write non-tensor parts (e.g. a tokenizer) into ``directory``; return the file
+        names, which the bundle manifest hashes. Never pickle."""
+        return []
+
+    def load_assets(self, directory: Path) -> None:
+        """Read what :meth:`save_assets` wrote; called before the weights are loaded."""
+        return None
 
     def sample_metadata(
         self, codes: torch.Tensor, seed: int | None, **extra: Any

@@ -5,16 +5,24 @@ from aigc_sdk.training.callbacks import Callback, MetricsLog, read_metrics_log
 from aigc_sdk.training.ema import EMA
 from aigc_sdk.training.recipe import Phase, Recipe
 from aigc_sdk.training.trainer import TrainConfig, Trainer
+from aigc_sdk.training.variational import (
+    ElboTerms,
+    VariationalConfig,
+    variational_recipe,
+)
 
 __all__ = [
     "AdversarialConfig",
     "Callback",
+    "ElboTerms",
     "EMA",
     "MetricsLog",
     "Phase",
     "Recipe",
     "TrainConfig",
     "Trainer",
+    "VariationalConfig",
     "adversarial_recipe",
     "read_metrics_log",
+    "variational_recipe",
 ]

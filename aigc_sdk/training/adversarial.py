@@ -18,6 +18,7 @@ class AdversarialConfig(BaseModel):
     r1_gamma: float = Field(0.0, description="R1 weight; 0 disables it")
     r1_every: int = Field(4, description="lazy regularisation interval (StyleGAN2)")
     diffaugment: str = Field("translation,cutout", description="'' disables DiffAugment")
+    d_steps: int = Field(1, ge=1, description="discriminator updates per generator update")
 
 
 def adversarial_recipe(
@@ -57,10 +58,16 @@ def adversarial_recipe(
     modules = {"generator": generator, "discriminator": discriminator}
     if ema is not None:
         modules["ema"] = ema
-    phases = [Phase("d", "discriminator", d_step), Phase("g", "generator", g_step)]
+
+    def d_step_quiet(batch: Batch, m: dict[str, torch.nn.Module], step: int):
+        return d_step(batch, m, step)[0], {}  # extra D updates: log the first one only
+
+    phases = [Phase("d", "discriminator", d_step)]
+    phases += [Phase(f"d{i + 2}", "discriminator", d_step_quiet) for i in range(cfg.d_steps - 1)]
+    phases.append(Phase("g", "generator", g_step))
     if cfg.r1_gamma > 0:
-        phases.insert(1, Phase("r1", "discriminator", r1_step, every=cfg.r1_every,
-                               autocast=False))
+        phases.insert(cfg.d_steps, Phase("r1", "discriminator", r1_step,
+                                         every=cfg.r1_every, autocast=False))
     return Recipe(
         modules=modules,
         optimizers={

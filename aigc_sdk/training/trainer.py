@@ -150,6 +150,7 @@ class Trainer:
 
     def fit(self, resume: bool = False) -> list[dict[str, Any]]:
         cfg = self.config
+        self.dataset = self.generator.prepare(self.dataset)
         recipe = self._setup()
         acc = self.accelerator
         stream = IndexStream(

@@ -26,7 +26,11 @@ class DCGANConfig(GeneratorConfig):
     spectral_norm: bool = True
     minibatch_std: int = Field(4, description="group size of D's minibatch-std feature; 0 = off")
     # Two time-scale update rule: D learns faster (measured better TSTR and FID here).
-    gan: AdversarialConfig = Field(default_factory=lambda: AdversarialConfig(lr_d=4e-4))
+    # DiffAugment cutout only: with translation as well, D could no longer tell the
+    # generator's X-rays from real ones (hinge loss pinned at 2.0) and TSTR AUC on
+    # PneumoniaMNIST was 0.912 after 1800 steps, against 0.958 after 1300 with cutout alone.
+    gan: AdversarialConfig = Field(
+        default_factory=lambda: AdversarialConfig(lr_d=4e-4, diffaugment="cutout"))
 
 
 class DCGAN3DConfig(DCGANConfig):
