@@ -11,10 +11,10 @@ import shutil
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import torch
 from safetensors.torch import load_file, save_file
 
 from aigc_sdk import __version__
+from aigc_sdk.weights import load_module_tensors, module_tensors
 
 if TYPE_CHECKING:
     from aigc_sdk.generator import Generator
@@ -71,11 +71,7 @@ def save_bundle(gen: Generator, directory: str | Path) -> Path:
     tmp = out.with_name(f".{out.name}.tmp-{os.getpid()}")
     shutil.rmtree(tmp, ignore_errors=True)
     tmp.mkdir(parents=True)
-    modules = gen.modules()
-    tensors: dict[str, torch.Tensor] = {}
-    for name in gen.saved_modules:
-        for key, value in modules[name].state_dict().items():
-            tensors[f"{name}.{key}"] = value.detach().cpu().contiguous()
+    tensors = module_tensors(gen.modules(), gen.saved_modules)
     save_file(tensors, str(tmp / "model.safetensors"), metadata={"format": FORMAT})
     config = {
         "format": FORMAT,
@@ -144,13 +140,11 @@ def load_bundle(directory: str | Path, device: str = "cpu") -> Generator:
     gen.load_assets(d / "assets")  # verified above with every file the manifest lists
     tensors = load_file(str(d / "model.safetensors"), device="cpu")
     modules = gen.modules()
+    try:
+        load_module_tensors(modules, tensors, str(d / "model.safetensors"), gen.saved_modules)
+    except RuntimeError as exc:
+        raise BundleError(str(exc)) from exc
     for name in gen.saved_modules:
-        prefix = f"{name}."
-        sd = {k[len(prefix):]: v for k, v in tensors.items() if k.startswith(prefix)}
-        try:
-            modules[name].load_state_dict(sd)
-        except RuntimeError as exc:
-            raise BundleError(f"{d / 'model.safetensors'}: weights for {name!r}: {exc}") from exc
         modules[name].to(device).eval()
     gen.card = config.get("card", {})
     gen.bundle_hash = config["bundle_hash"]

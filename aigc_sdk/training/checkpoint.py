@@ -18,6 +18,8 @@ import numpy as np
 import torch
 from safetensors.torch import load_file, save_file
 
+from aigc_sdk.weights import load_module_tensors, module_tensors
+
 
 def _np_state() -> list:
     name, keys, pos, has_gauss, gauss = np.random.get_state()
@@ -62,9 +64,7 @@ def save_checkpoint(
     shutil.rmtree(tmp, ignore_errors=True)
     tmp.mkdir()
     tensors, rng = rng_state()
-    for name, module in modules.items():
-        for key, value in module.state_dict().items():
-            tensors[f"{name}.{key}"] = value.detach().cpu().contiguous()
+    tensors.update(module_tensors(modules))
     save_file(tensors, str(tmp / "modules.safetensors"))
     torch.save({k: o.state_dict() for k, o in optimizers.items()}, tmp / "optim.pt")
     (tmp / "state.json").write_text(json.dumps({**state, "step": step, "rng": rng}))
@@ -93,16 +93,7 @@ def load_checkpoint(
 ) -> dict[str, Any]:
     """Restore modules, optimisers and RNG; returns the saved trainer state."""
     tensors = load_file(str(path / "modules.safetensors"), device="cpu")
-    for name, module in modules.items():
-        prefix = f"{name}."
-        sd = {k[len(prefix):]: v for k, v in tensors.items() if k.startswith(prefix)}
-        try:
-            module.load_state_dict(sd)
-        except RuntimeError as exc:
-            raise RuntimeError(
-                f"{path / 'modules.safetensors'}: weights for {name!r} do not fit this model "
-                f"(was the config changed since the checkpoint?): {exc}"
-            ) from exc
+    load_module_tensors(modules, tensors, str(path / "modules.safetensors"))
     optim = torch.load(path / "optim.pt", map_location="cpu", weights_only=True)
     for name, opt in optimizers.items():
         opt.load_state_dict(optim[name])

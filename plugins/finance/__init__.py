@@ -1,0 +1,1 @@
+"""Finance plugin: financial reports generated from facts, every number faithful."""

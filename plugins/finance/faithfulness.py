@@ -1,0 +1,406 @@
+"""Output filter: every number in a generated report must trace to an input fact.
+
+A generated text is read with the same parser and attachment as the training data
+(:func:`~aigc_plugins.finance.templates.analyse`), so a number, its metric phrase and
+its direction word are understood the way the model learnt them. Each number is then
+traced to the input facts by value, in plain units ("$1.2 billion" == "1,200 million"),
+allowing the rounding its written style implies ("$1.2 billion" covers 1.23 billion) or
+the fact's declared style implies. Findings (``Finding.kind``):
+
+- ``unsupported_number``: a number, percentage, year or date that matches no fact
+- ``wrong_metric``: the number is a fact's, but the text attaches it to another metric
+- ``wrong_field``: right metric, wrong role (a prior value stated as the current one)
+- ``wrong_direction``: "fell" where the fact's change is positive (or the reverse)
+- ``unsupported_claim``: a direction claimed for a metric the facts do not have
+- ``missing_fact``: a requested fact field the text never states (coverage)
+
+Records are ``(facts, text)`` pairs (any object with ``.facts`` and ``.text`` works too);
+``kept``/``removed`` are lists of the records as given. :func:`bind` uses the same
+tracing to delexicalise a text against facts known beforehand (tables, user JSONL).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from typing import Any, ClassVar
+
+from pydantic import BaseModel, Field
+
+from aigc_plugins.finance.facts import (
+    CHANGE_FIELDS,
+    FIELD_ATTR,
+    FinancialFacts,
+    FiscalPeriod,
+    MetricFact,
+    factor,
+    format_number,
+)
+from aigc_plugins.finance.numbers import Span
+from aigc_plugins.finance.templates import (
+    SLOT_RE,
+    Analysis,
+    analyse,
+    draft_to_fact,
+    period_slot,
+    slot,
+)
+from aigc_sdk.privacy import FilterResult, Finding, PrivacyFilter, Stage
+
+# money per share and money compare (a per-share value stated as revenue is a wrong metric)
+_GROUP = {"currency": "amount", "count": "amount", "per_share": "amount", "percent": "pct",
+          "pp": "pct", "bps": "pct", "ratio": "ratio", "other": "other"}
+_PCT_SCALE = {"bps": 0.01}  # basis points compare as percentage points
+#: roles that may stand for each other: a range's top is still the value
+FAMILY = {"value": "value", "high": "value", "prior": "prior", "prior_high": "prior",
+          "estimate": "estimate", "change": "change", "change_high": "change"}
+REJECT = frozenset({"unsupported_number", "wrong_metric", "wrong_field", "wrong_direction",
+                    "unsupported_claim"})
+
+
+class NumberCheck(BaseModel):
+    """One number of the text and where it traced to (``metric``/``field``), if anywhere."""
+
+    text: str
+    kind: str
+    start: int
+    claimed_metric: str | None = None
+    claimed_field: str | None = None
+    metric: int | None = None
+    field: str | None = None
+    ok: bool = False
+
+
+class FaithfulnessDetail(BaseModel):
+    """Per-text figures a benchmark aggregates (numeric faithfulness, claim correctness,
+    fact coverage); ``findings`` are (kind, detail) pairs."""
+
+    numbers_checked: int = 0
+    numbers_supported: int = 0
+    claims_checked: int = 0
+    claims_correct: int = 0
+    facts_requested: int = 0
+    facts_covered: int = 0
+    checks: list[NumberCheck] = Field(default_factory=list)
+    findings: list[tuple[str, str]] = Field(default_factory=list)
+
+    @property
+    def numeric_faithfulness(self) -> float:
+        return self.numbers_supported / self.numbers_checked if self.numbers_checked else 1.0
+
+    @property
+    def claim_correctness(self) -> float:
+        return self.claims_correct / self.claims_checked if self.claims_checked else 1.0
+
+    @property
+    def coverage(self) -> float:
+        return self.facts_covered / self.facts_requested if self.facts_requested else 1.0
+
+    @property
+    def faithful(self) -> bool:
+        return not any(kind in REJECT for kind, _ in self.findings)
+
+
+def _plain(value: float, unit: str) -> float:
+    return value * _PCT_SCALE.get(unit, 1.0)
+
+
+def tolerance(span_or_fact: Any, field: str | None = None) -> float:
+    """Half a unit in the last written digit, in plain units."""
+    if isinstance(span_or_fact, Span):
+        style, unit = span_or_fact.style, span_or_fact.unit or "other"
+    else:
+        m: MetricFact = span_or_fact
+        if field not in m.styles:
+            return 0.0
+        style, unit = m.styles[field], m.unit_of(field)
+    if style is None:
+        return 0.0
+    cents = 0.01 if style.currency_after and style.currency.lower() in ("¢", "cents") else 1.0
+    return _plain(0.5 * 10.0 ** -style.decimals * factor(style.scale) * cents, unit)
+
+
+def value_matches(text_value: float, text_unit: str, tol: float, m: MetricFact, f: str) -> bool:
+    """True when a text number (plain units) is fact ``m.f`` up to either side's rounding."""
+    fact_unit = m.unit_of(f)
+    if _GROUP.get(text_unit, "other") != _GROUP.get(fact_unit, "other"):
+        return False
+    base = m.base(f)
+    if base is None:
+        return False
+    a, b = abs(_plain(text_value, text_unit)), abs(_plain(base, fact_unit))
+    return abs(a - b) <= max(tol, tolerance(m, f)) + 1e-9 * max(1.0, b)
+
+
+def _sign_ok(text_value: float, m: MetricFact, f: str, explicit: bool) -> bool:
+    fact = m.get(f) or 0.0
+    if not explicit or text_value == 0 or fact == 0:
+        return True
+    return (text_value > 0) == (fact > 0)
+
+
+def check_text(facts: FinancialFacts, text: str,
+               requested: Iterable[tuple[int, str]] | None = None,
+               analysis: Analysis | None = None) -> FaithfulnessDetail:
+    """Trace every number, period and direction claim of ``text`` to ``facts``.
+
+    ``requested``: the (metric index, field) pairs the text was asked to state (default:
+    every field of every metric); the ones it never states are ``missing_fact``."""
+    a = analysis or analyse(text)
+    out = FaithfulnessDetail()
+    covered: set[tuple[int, str]] = set()
+    fact_of = {k: draft_to_fact(d) for k, d in enumerate(a.drafts) if d.fields or d.direction}
+    for s in a.spans:
+        if s.is_time and s.period is not None:
+            _check_period(facts, s, out)
+        elif s.is_quantity and s.start in a.roles:
+            k, role = a.roles[s.start]
+            _check_number(facts, s, a.drafts[k].name, role, fact_of[k], out, covered)
+    for d in a.drafts:
+        if not d.fields and d.direction and d.name != "other":
+            _check_bare_direction(facts, d.name, d.direction, out)
+    want = set(requested) if requested is not None else {
+        (i, f) for i, m in enumerate(facts.metrics) for f in m.fields()}
+    out.facts_requested = len(want)
+    out.facts_covered = len(want & covered)
+    for i, f in sorted(want - covered):
+        if i < len(facts.metrics):
+            m = facts.metrics[i]
+            out.findings.append(("missing_fact", f"{m.name} {f} ({m.format(f)}) is not stated"))
+    return out
+
+
+def _check_period(facts: FinancialFacts, s: Span, out: FaithfulnessDetail) -> None:
+    p = s.period
+    assert p is not None
+    if all(getattr(p, k) is None for k in ("quarter", "half", "year", "month", "day")):
+        return  # "qtrly", "fy": nothing stated that could be wrong
+    out.numbers_checked += 1
+    known = [x for x in [facts.period, *facts.periods] if x is not None]
+    ok = any(p.same_time(x) for x in known) or any(
+        p.year is not None and p.year == x.year for x in known if p.kind == "year")
+    out.checks.append(NumberCheck(text=s.text, kind=s.kind, start=s.start, ok=ok))
+    if ok:
+        out.numbers_supported += 1
+    else:
+        out.findings.append(("unsupported_number", f"period {s.text!r} is not in the facts"))
+
+
+def _check_number(facts: FinancialFacts, s: Span, name: str, role: str, told: MetricFact,
+                  out: FaithfulnessDetail, covered: set[tuple[int, str]]) -> None:
+    out.numbers_checked += 1
+    value = told.base(role) or 0.0
+    unit = told.unit_of(role)
+    tol = tolerance(s)
+    cands = [(i, f) for i, m in enumerate(facts.metrics) for f in m.fields()
+             if value_matches(value, unit, tol, m, f)]
+    check = NumberCheck(text=s.text, kind=s.kind, start=s.start, claimed_metric=name,
+                        claimed_field=role)
+    out.checks.append(check)
+    claim = name != "other"
+    out.claims_checked += claim
+    if not cands:
+        out.findings.append(("unsupported_number", f"{s.text!r} ({name} {role}) matches no fact"))
+        return
+    out.numbers_supported += 1
+    told_value = told.get(role) or 0.0
+    explicit = bool(s.style and s.style.sign) or told_value < 0 or (
+        role in CHANGE_FIELDS and told.direction is not None)
+
+    def score(c: tuple[int, str]) -> tuple[bool, bool, bool, bool, bool, float]:
+        """Best trace: right metric, role and sign first, then not yet used, closest."""
+        m, f = facts.metrics[c[0]], c[1]
+        sign_ok = _sign_ok(told_value, m, f, explicit)
+        if role not in CHANGE_FIELDS and told.direction and m.direction and told.change is None:
+            sign_ok = sign_ok and told.direction == m.direction
+        gap = abs(abs(_plain(value, unit)) - abs(_plain(m.base(f) or 0.0, m.unit_of(f))))
+        return (not claim or m.name == name, FAMILY[role] == FAMILY[f], sign_ok, f == role,
+                c not in covered, -gap)
+
+    best = max(cands, key=score)
+    covered.add(best)
+    check.metric, check.field = best
+    name_ok, field_ok, sign_ok = score(best)[:3]
+    m = facts.metrics[best[0]]
+    where = f"{s.text!r} is {m.name} {best[1]} in the facts"
+    if not name_ok:
+        out.findings.append(("wrong_metric", f"{where}, the text says {name}"))
+    elif not field_ok:
+        out.findings.append(("wrong_field", f"{where}, the text states it as {role}"))
+    elif not sign_ok:
+        said = told.direction or ("negative" if told_value < 0 else "positive")
+        out.findings.append(("wrong_direction", f"{where} ({m.direction or m.get(best[1])}), "
+                             f"the text says {said}"))
+    check.ok = name_ok and field_ok and sign_ok
+    out.claims_correct += claim and check.ok
+
+
+def _check_bare_direction(facts: FinancialFacts, name: str, direction: str,
+                          out: FaithfulnessDetail) -> None:
+    same = [m for m in facts.metrics if m.name == name]
+    out.claims_checked += 1
+    stated = [m.direction for m in same if m.direction]
+    if not same:
+        out.findings.append(("unsupported_claim", f"{name} {direction}: no fact for {name}"))
+    elif stated and direction not in stated:
+        out.findings.append(("wrong_direction", f"{name} {direction} in the text, "
+                             f"{'/'.join(sorted(set(stated)))} in the facts"))
+    else:
+        out.claims_correct += 1
+
+
+def _unpack(record: Any) -> tuple[FinancialFacts, str]:
+    if isinstance(record, (tuple, list)) and len(record) == 2:
+        facts, text = record
+    else:
+        facts, text = getattr(record, "facts", None), getattr(record, "text", None)
+    if isinstance(facts, dict):
+        facts = FinancialFacts.model_validate(facts)
+    if not isinstance(facts, FinancialFacts) or not isinstance(text, str):
+        raise TypeError("a record is (FinancialFacts, text) or has .facts and .text")
+    return facts, text
+
+
+class FaithfulnessFilter(PrivacyFilter[list[Any]]):
+    """Removes generated reports with a number, metric or direction the facts do not back.
+
+    ``min_coverage``: also remove texts that state less than this share of the requested
+    fact fields (0 keeps them; ``missing_fact`` findings are reported either way).
+    ``reject``: the finding kinds that remove a record."""
+
+    name: ClassVar[str] = "finance_faithfulness"
+    stages: ClassVar[tuple[Stage, ...]] = ("output",)
+
+    def __init__(self, min_coverage: float = 0.0, reject: Iterable[str] = REJECT) -> None:
+        self.min_coverage = min_coverage
+        self.reject = frozenset(reject)
+        unknown = self.reject - REJECT
+        if unknown:
+            raise ValueError(f"unknown finding kinds {sorted(unknown)}; "
+                             f"choose from {sorted(REJECT)}")
+
+    def details(self, records: Sequence[Any]) -> list[FaithfulnessDetail]:
+        return [check_text(*_unpack(r)) for r in records]
+
+    def apply(self, records: list[Any], stage: Stage = "output") -> FilterResult[list[Any]]:
+        self.check_stage(stage)
+        kept, removed, findings = [], [], []
+        for i, rec in enumerate(records):
+            detail = check_text(*_unpack(rec))
+            findings += [Finding(index=i, filter=self.name, kind=k, detail=d)
+                         for k, d in detail.findings]
+            bad = any(k in self.reject for k, _ in detail.findings) \
+                or detail.coverage < self.min_coverage
+            (removed if bad else kept).append(rec)
+        return FilterResult(kept=kept, removed=removed, findings=findings)
+
+
+# Binding: the same tracing, used to delexicalise a text against facts known beforehand
+# (TAT-QA tables, user JSONL), so each slot points at a given fact.
+
+
+def bind(sentence: str, pool: FinancialFacts, keep_unstated: bool = False,
+         keep_unused: bool = False) -> tuple[FinancialFacts, str, list[str]]:
+    """Delexicalise ``sentence`` against known facts: each number becomes a slot of the
+    pool fact it rounds to (preferring the metric the sentence names), written in the
+    sentence's style. Returns (facts used, template, numbers that bound to nothing);
+    unbound numbers stay literal. ``keep_unstated`` keeps fields the sentence omits,
+    ``keep_unused`` appends the pool metrics it never mentions."""
+    a = analyse(sentence)
+    out = FinancialFacts(company=pool.company, ticker=pool.ticker, period=pool.period,
+                         currency=pool.currency)
+    uses: dict[int, list[int]] = {}
+    pieces, pos, unbound = [], 0, []
+    for s in a.spans:
+        token = None
+        if s.is_time and s.period is not None:
+            token = _bind_period(s.period, pool, out)
+        elif s.is_quantity and s.style is not None:
+            k, role = a.roles.get(s.start, (-1, "value"))
+            d = a.drafts[k] if k >= 0 else None
+            token = _bind_number(s, d.name if d else "other", role, d.direction if d else None,
+                                 pool, out, uses, keep_unstated)
+        else:
+            continue
+        if token is None:
+            unbound.append(s.text)
+            continue
+        pieces += [sentence[pos:s.start], token]
+        pos = s.end
+    pieces.append(sentence[pos:])
+    if keep_unused:
+        out.metrics += [m.model_copy(deep=True, update={"period": None, "prior_period": None})
+                        for i, m in enumerate(pool.metrics) if i not in uses]
+    return out, "".join(pieces), unbound
+
+
+def _bind_period(p: FiscalPeriod, pool: FinancialFacts, out: FinancialFacts) -> str | None:
+    known = [x for x in [pool.period, *pool.periods] if x is not None]
+    stated = any(getattr(p, k) is not None for k in ("quarter", "half", "year", "month", "day"))
+    if stated and not any(p.same_time(x) or (p.year is not None and p.year == x.year)
+                          for x in known):
+        return None
+    return period_slot(out.add_period(p))
+
+
+def _bind_number(s: Span, name: str, role: str, direction: str | None, pool: FinancialFacts,
+                 out: FinancialFacts, uses: dict[int, list[int]], keep_unstated: bool
+                 ) -> str | None:
+    value = abs(s.base or 0.0)
+    cands = [(i, f) for i, m in enumerate(pool.metrics) for f in m.fields()
+             if value_matches(value, s.unit or "other", tolerance(s), m, f)]
+    if not cands:
+        return None
+    told = -1.0 if direction == "down" else 1.0 if direction == "up" else 0.0
+
+    def score(c: tuple[int, str]) -> tuple[bool, bool, bool, bool]:
+        """Agreeing sign first, then the named metric, the role family, the exact role."""
+        m, f = pool.metrics[c[0]], c[1]
+        sign_ok = not told or f not in CHANGE_FIELDS or (m.get(f) or 0.0) * told >= 0
+        return sign_ok, m.name == name, FAMILY[f] == FAMILY.get(role), f == role
+
+    i, f = max(cands, key=score)
+    if not score((i, f))[0]:
+        return None  # "decreased" where every matching change is an increase
+    src = pool.metrics[i]
+    if format_number(src.get(f) or 0.0, s.style, src.scale_of(f)) != s.text:
+        return None  # within tolerance but not written this way (e.g. other rounding)
+    for j in uses.get(i, []):
+        if out.metrics[j].styles.get(f) in (None, s.style):
+            break
+    else:
+        keep = src.fields() if keep_unstated else []
+        copy = src.model_copy(deep=True, update={"styles": {}, "period": None,
+                                                 "prior_period": None})
+        for g in src.fields():
+            if g not in keep and g != f:
+                setattr(copy, FIELD_ATTR[g], None)
+        out.metrics.append(copy)
+        j = len(out.metrics) - 1
+        uses.setdefault(i, []).append(j)
+    m = out.metrics[j]
+    setattr(m, FIELD_ATTR[f], src.get(f))
+    m.styles[f] = s.style
+    if src.period is not None and m.period is None:
+        m.period = out.add_period(pool.periods[src.period])
+    if src.prior_period is not None and m.prior_value is not None and m.prior_period is None:
+        m.prior_period = out.add_period(pool.periods[src.prior_period])
+    return slot(j, f)
+
+
+def merge_sentence(facts: FinancialFacts, part: FinancialFacts, template: str
+                   ) -> tuple[FinancialFacts, str]:
+    """Add one sentence's facts to a report's, renumbering the sentence's slots."""
+    pmap = {j: facts.add_period(p) for j, p in enumerate(part.periods)}
+    mmap = {}
+    for i, m in enumerate(part.metrics):
+        m = m.model_copy(deep=True)
+        m.period = pmap.get(m.period) if m.period is not None else None
+        m.prior_period = pmap.get(m.prior_period) if m.prior_period is not None else None
+        mmap[i] = facts.add_metric(m)
+
+    def renumber(x: re.Match[str]) -> str:
+        if x.group(3) is not None:
+            return period_slot(pmap[int(x.group(3))])
+        return slot(mmap[int(x.group(1))], x.group(2))
+    return facts, SLOT_RE.sub(renumber, template)

@@ -1,0 +1,111 @@
+"""From report facts to sentence-sized conditioning, and back.
+
+The model writes one sentence per group of metrics. A group's facts are renumbered
+locally (``<m0.*>``, ``<p0>``...) so that "revenue rose <m0.change>" is the same training
+example in every report, and the conditioning string names each metric, its direction,
+unit and the fields that must be written: the decoder sees what it has to say, not only
+slot types. Constrained decoding (``decoding.py``) then allows exactly those slots.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from aigc_plugins.finance.facts import FIELD_ATTR, FinancialFacts
+from aigc_plugins.finance.templates import SLOT_RE, slot, slot_tokens
+
+_PERIOD_RE = re.compile(r"<p(\d+)>")
+_METRIC_RE = re.compile(r"<m(\d+)\.")
+MAX_METRICS, MAX_PERIODS = 4, 3  # per sentence; longer sentences are not used to train
+
+
+@dataclass
+class SentencePlan:
+    facts: FinancialFacts  # local: metrics and periods renumbered from 0
+    metric_index: list[int]  # local metric k is report metric metric_index[k]
+
+
+def local_slots() -> list[str]:
+    return slot_tokens(MAX_METRICS, MAX_PERIODS)
+
+
+def localise(template: str, facts: FinancialFacts) -> tuple[str, SentencePlan] | None:
+    """Renumber the metrics and periods a sentence template uses; None when it uses none
+    or more than a sentence may."""
+    metrics = list(dict.fromkeys(int(i) for i in _METRIC_RE.findall(template)))
+    periods = list(dict.fromkeys(int(i) for i in _PERIOD_RE.findall(template)))
+    if not metrics or len(metrics) > MAX_METRICS or len(periods) > MAX_PERIODS:
+        return None
+    mmap = {old: new for new, old in enumerate(metrics)}
+    pmap = {old: new for new, old in enumerate(periods)}
+    local = template
+    local = _METRIC_RE.sub(lambda m: f"<m{mmap[int(m.group(1))]}.", local)
+    local = _PERIOD_RE.sub(lambda m: f"<p{pmap[int(m.group(1))]}>", local)
+    # A metric merged from several bullets holds fields this sentence does not state:
+    # the local facts keep only the stated ones, so the conditioning says what to write.
+    used = {k: {f for i, f in _FIELD_RE.findall(local) if int(i) == k} for k in mmap.values()}
+    return local, SentencePlan(_subset(facts, metrics, periods, used), metrics)
+
+
+_FIELD_RE = re.compile(r"<m(\d+)\.(\w+)>")
+
+
+def _subset(facts: FinancialFacts, metrics: list[int], periods: list[int],
+            fields: dict[int, set[str]] | None = None) -> FinancialFacts:
+    pmap = {old: new for new, old in enumerate(periods)}
+    chosen = []
+    for k, i in enumerate(metrics):
+        m = facts.metrics[i]
+        update = {
+            "period": pmap.get(m.period) if m.period is not None else None,
+            "prior_period": pmap.get(m.prior_period) if m.prior_period is not None else None,
+        }
+        if fields is not None:
+            update |= {attr: None for f, attr in FIELD_ATTR.items() if f not in fields[k]}
+        chosen.append(m.model_copy(update=update))
+    return facts.model_copy(update={"metrics": chosen,
+                                    "periods": [facts.periods[j] for j in periods]})
+
+
+def plan_report(facts: FinancialFacts) -> list[SentencePlan]:
+    """One sentence per metric, with the periods that metric refers to (or the report's
+    own period, so the sentence may say "q1")."""
+    plans = []
+    for i, m in enumerate(facts.metrics):
+        periods = [j for j in (m.period, m.prior_period) if j is not None]
+        periods = list(dict.fromkeys(periods))
+        local = _subset(facts, [i], periods)
+        if not local.periods and facts.period is not None:
+            local = local.model_copy(update={"periods": [facts.period]})
+        plans.append(SentencePlan(local, [i]))
+    return plans
+
+
+def describe(facts: FinancialFacts) -> str:
+    """The conditioning text: per metric its name, qualifier, direction, unit and fields."""
+    parts = []
+    for k, m in enumerate(facts.metrics):
+        words = [f"m{k}", m.name]
+        if m.qualifier:
+            words.append(m.qualifier)
+        if m.guidance:
+            words.append("guidance")
+        words += [m.direction or "none", m.unit, ":", *m.fields()]
+        parts.append(" ".join(words))
+    for j, p in enumerate(facts.periods):
+        parts.append(f"p{j} {p.kind}")
+    return " ; ".join(parts)
+
+
+def required_slots(facts: FinancialFacts) -> set[str]:
+    """Every number the facts hold must appear: that is what fact coverage means."""
+    return {slot(k, f) for k, m in enumerate(facts.metrics) for f in m.fields()}
+
+
+def allowed_slots(facts: FinancialFacts) -> set[str]:
+    return required_slots(facts) | {f"<p{j}>" for j in range(len(facts.periods))}
+
+
+def template_slots(template: str) -> set[str]:
+    return {m.group(0) for m in SLOT_RE.finditer(template)}

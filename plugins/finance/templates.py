@@ -1,0 +1,418 @@
+"""Delexicalisation: a sentence becomes facts plus a template whose slots point at them.
+
+Slot syntax: ``<m{i}.{field}>`` is field ``field`` (value, high, prior, prior_high,
+change, change_high, estimate) of ``facts.metrics[i]``, written in its style with unit
+and scale ("$481.1 million", "11.1 percent"); ``<p{j}>`` is ``facts.periods[j]`` ("q1",
+"fy 2021", "march 31, 2021"). Each slot is one whitespace-free ASCII token: register
+:func:`slot_tokens` with the tokenizer (``tokenizer.add_tokens(slot_tokens())`` or as
+additional special tokens) so BPE keeps every slot as one id. Metric words ("revenue
+rose") stay in the template as text; numbers never do.
+
+Attachment (:func:`analyse`): each number belongs to the metric phrase before it in its
+clause (or the one right after it in "$9 billion in share repurchases", "15 percent
+revenue growth"), and takes a role from the words between: "versus"/"compared to" ->
+prior, "estimate" -> estimate, a direction word or basis points -> change, "to"/"-"
+after a value -> the top of a range, otherwise the value. A second number in a role
+already taken starts another instance of the metric.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from aigc_plugins.finance.facts import (
+    CHANGE_FIELDS,
+    FIELD_ATTR,
+    FIELDS,
+    FinancialFacts,
+    FiscalPeriod,
+    MetricFact,
+    factor,
+)
+from aigc_plugins.finance.numbers import Segments, Span, parse
+from aigc_plugins.finance.vocab import (
+    DIRECTION_AFTER,
+    ENDS_TO,
+    ESTIMATE_RE,
+    FROM_PRIOR,
+    GUIDANCE_RE,
+    LINK_GAP,
+    PRIOR_RE,
+    RIGHT_GAP,
+    DirectionMention,
+    MetricMention,
+    find_directions,
+    find_metrics,
+    metric_kind,
+    per_share_name,
+)
+
+SLOT_RE = re.compile(r"<(?:m(\d+)\.(value|high|prior|prior_high|change|change_high|estimate)"
+                     r"|p(\d+))>")
+HIGH = {"value": "high", "prior": "prior_high", "change": "change_high"}
+_GROUP = {"currency": "amount", "count": "amount", "per_share": "per_share",
+          "percent": "pct", "pp": "pct", "bps": "pct", "ratio": "ratio"}
+_RANGE = re.compile(r"\s*(?:-|–|—|to|through)\s*|\s+and\s+", re.I)
+
+
+def slot(metric: int, field: str) -> str:
+    return f"<m{metric}.{field}>"
+
+
+def period_slot(index: int) -> str:
+    return f"<p{index}>"
+
+
+def slot_tokens(max_metrics: int = 16, max_periods: int = 8) -> list[str]:
+    """Every slot token up to the given counts, to add to a tokenizer's vocabulary."""
+    return [slot(i, f) for i in range(max_metrics) for f in FIELDS] + \
+        [period_slot(j) for j in range(max_periods)]
+
+
+def slot_set(template: str) -> frozenset[str]:
+    return frozenset(m.group() for m in SLOT_RE.finditer(template))
+
+
+def realise(template: str, facts: FinancialFacts) -> str:
+    """Fill every slot with its fact written exactly in the fact's style."""
+    def fill(m: re.Match[str]) -> str:
+        if m.group(3) is not None:
+            j = int(m.group(3))
+            if j >= len(facts.periods):
+                raise ValueError(f"{m.group()}: facts have {len(facts.periods)} periods")
+            return facts.periods[j].render()
+        i = int(m.group(1))
+        if i >= len(facts.metrics):
+            raise ValueError(f"{m.group()}: facts have {len(facts.metrics)} metrics")
+        return facts.metrics[i].format(m.group(2))
+    return SLOT_RE.sub(fill, template)
+
+
+def metric_signature(facts: FinancialFacts, include_other: bool = False) -> tuple[str, ...]:
+    """Sorted unique "name:direction" of the metrics (direction "-" when unstated)."""
+    return tuple(sorted({f"{m.name}:{m.direction or '-'}" for m in facts.metrics
+                         if include_other or m.name != "other"}))
+
+
+@dataclass
+class Draft:
+    """A metric instance as read from one sentence, before it becomes a MetricFact."""
+
+    name: str
+    surface: str
+    qualifier: str | None
+    kind: str
+    negative: bool
+    mention: MetricMention | None
+    guidance: bool = False
+    fields: dict[str, Span] = field(default_factory=dict)
+    direction: str | None = None
+    period: Span | None = None
+    prior_period: Span | None = None
+
+    def clone(self, name: str | None = None) -> Draft:
+        return Draft(name or self.name, self.surface, self.qualifier, self.kind, self.negative,
+                     self.mention, self.guidance)
+
+
+@dataclass
+class Analysis:
+    text: str
+    spans: list[Span]
+    drafts: list[Draft]
+    roles: dict[int, tuple[int, str]]  # span start -> (draft index, field)
+
+
+def analyse(text: str, spans: list[Span] | None = None) -> Analysis:
+    """Attach every quantity in ``text`` to a metric and a role (see the module doc)."""
+    spans = parse(text) if spans is None else spans
+    nums = [s for s in spans if s.is_quantity]
+    taken = [(s.start, s.end) for s in spans if s.kind != "name"]
+    mentions = [m for m in find_metrics(text) if not _overlaps(m.start, m.end, taken)]
+    dirs = [d for d in find_directions(text) if not _overlaps(d.start, d.end, taken)
+            and not any(m.start <= d.start < m.end for m in mentions)]
+    seg = Segments(text, taken)
+    clause = seg.clause
+
+    drafts: list[Draft] = []
+    current: dict[int, int] = {}  # id(mention) or -clause-1 -> draft index
+    roles: dict[int, tuple[int, str]] = {}
+    prev: tuple[Span, int, str] | None = None
+    for q in nums:
+        cl = clause(q.start)
+        mention = _choose_mention(text, q, mentions, nums, cl, seg)
+        key = id(mention) if mention else -cl - 1
+        if key not in current:
+            current[key] = _new_draft(drafts, mention, text, q)
+        d = current[key]
+        if q.kind == "money" and q.scale == "none" and drafts[d].kind == "per_share":
+            q = replace(q, kind="per_share")  # "eps ... raised to $3.75 to $3.95"
+        same = prev if prev and prev[1] == d and clause(prev[0].start) == cl else None
+        anchor = max(mention.end if mention and mention.end <= q.start else 0,
+                     same[0].end if same else 0, seg.clause_start(cl))
+        role, direction = _role(text, q, drafts[d], same, anchor, dirs)
+        if role == "reinterpret" and same:
+            drafts[d].fields["change"] = drafts[d].fields.pop("value")
+            roles[same[0].start] = (d, "change")
+            role, direction = "value", direction or _last_dir(dirs, 0, same[0].start)
+        if role in drafts[d].fields or not _compatible(drafts[d], role, q):
+            name = drafts[d].name
+            if q.kind == "per_share" and drafts[d].kind == "amount":
+                name = per_share_name(name)
+            drafts.append(drafts[d].clone(name))
+            d = current[key] = len(drafts) - 1
+        drafts[d].fields[role] = q
+        if direction and role in CHANGE_FIELDS | {"value"}:
+            drafts[d].direction = drafts[d].direction or direction
+        roles[q.start] = (d, role)
+        prev = (q, d, role)
+    _bare_directions(text, mentions, dirs, drafts, current, clause)
+    _attach_periods(spans, drafts, clause)
+    return Analysis(text, spans, drafts, roles)
+
+
+def _overlaps(a: int, b: int, ranges: list[tuple[int, int]]) -> bool:
+    return any(a < e and s < b for s, e in ranges)
+
+
+def _choose_mention(text: str, q: Span, mentions: list[MetricMention], nums: list[Span],
+                    cl: int, seg: Segments) -> MetricMention | None:
+    clause = seg.clause
+    left = next((m for m in reversed(mentions) if m.end <= q.start and clause(m.end) == cl), None)
+    nxt = [m for m in mentions if m.start >= q.end and clause(m.start) == cl]
+    right = nxt[0] if nxt else None
+    if right and any(q.end <= s.start < right.start for s in nums):
+        right = None
+    if right and RIGHT_GAP.fullmatch(text[q.end:right.start]):
+        if not (left and LINK_GAP.fullmatch(text[left.end:q.start])):
+            return right
+    if left:
+        return left
+    if nxt:
+        return nxt[0]
+    # a clause without a metric continues the previous one: "eps of $0.95; $0.94, as adjusted"
+    sentence = seg.sentence(q.start)
+    return next((m for m in reversed(mentions)
+                 if m.end <= q.start and seg.sentence(m.end) == sentence), None)
+
+
+def _new_draft(drafts: list[Draft], mention: MetricMention | None, text: str, q: Span) -> int:
+    if mention is None:
+        drafts.append(Draft("other", "", None, "other", False, None))
+    else:
+        name = mention.name
+        if q.kind == "per_share" and mention.kind == "amount":
+            name = per_share_name(name)
+        drafts.append(Draft(name, mention.surface, mention.qualifier, metric_kind(name),
+                            mention.negative, mention,
+                            bool(GUIDANCE_RE.search(text, 0, max(q.start, mention.start)))))
+    return len(drafts) - 1
+
+
+def _last_dir(dirs: list[DirectionMention], a: int, b: int) -> str | None:
+    inside = [d for d in dirs if a <= d.start and d.end <= b]
+    return inside[-1].direction if inside else None
+
+
+def _role(text: str, q: Span, d: Draft, same: tuple[Span, int, str] | None, anchor: int,
+          dirs: list[DirectionMention]) -> tuple[str, str | None]:
+    """(field, direction) of quantity ``q`` from the words since ``anchor`` (the metric
+    phrase or the previous number of the same metric) and the number before it."""
+    gap = text[anchor:q.start]
+    sign_dir = _sign_direction(q)
+    p, _, prole = same or (q, 0, "")
+    word = gap.strip().lower()
+    before = text[:p.start]
+    if same and _RANGE.fullmatch(gap) and p.kind == q.kind and (
+            word != "and" or re.search(r"between\s*$", before, re.I)):
+        if prole == "change" and word == "to" and (
+                p.kind in ("money", "count", "per_share") and not p.elided
+                or re.search(r"\bby\s*$", before, re.I)):
+            return "value", None
+        elif prole == "prior" and word == "to" and "value" not in d.fields \
+                and re.search(r"\bfrom\s*$", before, re.I):
+            return "value", None
+        elif prole == "value" and word == "to" and not p.elided and p.value and q.value \
+                and abs(p.value) < 0.5 * abs(q.value) and not ENDS_TO.search(before) \
+                and _last_dir(dirs, 0, p.start):
+            return "reinterpret", None
+        elif prole in HIGH and HIGH[prole] not in d.fields:
+            return HIGH[prole], None
+    if same and _group(same[0]) != _group(q) and same[2] == "change" \
+            and re.fullmatch(r"\s*to\s*", gap, re.I):
+        return "value", None
+    if ESTIMATE_RE.search(gap):
+        return "estimate", None
+    gap_dir = _last_dir(dirs, anchor, q.start)
+    after = DIRECTION_AFTER.match(text, q.end)
+    after_dir = next((x.direction for x in dirs if after and x.start == after.start(1)), None)
+    if (PRIOR_RE.search(gap) or FROM_PRIOR.search(gap)) \
+            and not (gap_dir and re.search(r"\bby\s*$", gap, re.I)):
+        return "prior", None
+    if q.kind in ("bps", "pp"):
+        return "change", gap_dir or after_dir or sign_dir
+    if re.search(r"\bby\s*$", gap, re.I) and (gap_dir or d.kind != "ratio"):
+        return "change", gap_dir or sign_dir
+    if after_dir:
+        return "change", after_dir
+    if gap_dir and not re.search(r"\bto\s*$", gap, re.I):
+        if q.kind in ("percent", "money", "count", "per_share"):
+            return "change", gap_dir
+    if q.kind == "percent" and d.kind in ("amount", "growth", "count", "per_share"):
+        return "change", sign_dir
+    return "value", gap_dir or sign_dir
+
+
+def _sign_direction(q: Span) -> str | None:
+    if q.style and q.style.sign and q.value is not None:
+        return "down" if q.value < 0 else "up"
+    return None
+
+
+def _group(s: Span) -> str:
+    return _GROUP.get(s.unit or "", "other")
+
+
+def _compatible(d: Draft, role: str, q: Span) -> bool:
+    others = [s for f, s in d.fields.items() if (f in CHANGE_FIELDS) == (role in CHANGE_FIELDS)]
+    return all(_group(s) == _group(q) for s in others)
+
+
+def _bare_directions(text: str, mentions: list[MetricMention], dirs: list[DirectionMention],
+                     drafts: list[Draft], current: dict[int, int], clause: Any) -> None:
+    """"same store sales rose" (no number): the metric still gets its direction."""
+    for m in mentions:
+        nxt = next((d for d in dirs if d.start >= m.end and clause(d.start) == clause(m.end)
+                    and len(text[m.end:d.start].split()) <= 3), None)
+        if nxt is None or any(m.end <= o.start < nxt.start for o in mentions):
+            continue
+        if id(m) in current:
+            d = drafts[current[id(m)]]
+            d.direction = d.direction or nxt.direction
+        else:
+            name = m.name
+            drafts.append(Draft(name, m.surface, m.qualifier, metric_kind(name), m.negative, m,
+                                bool(GUIDANCE_RE.search(text, 0, m.start)), {}, nxt.direction))
+            current[id(m)] = len(drafts) - 1
+
+
+def _attach_periods(spans: list[Span], drafts: list[Draft], clause: Any) -> None:
+    times = [s for s in spans if s.is_time]
+    for d in drafts:
+        pos = d.mention.start if d.mention else min(
+            (s.start for s in d.fields.values()), default=0)
+        same = [s for s in times if clause(s.start) == clause(pos)]
+        before = [s for s in same if s.end <= pos]
+        d.period = before[-1] if before else (same[0] if same else None)
+        prior = d.fields.get("prior")
+        if prior is not None:  # "versus $135.2 million for q2 of 2020"
+            nxt = next((s for s in spans if s.start >= prior.end and clause(s.start) ==
+                        clause(prior.start) and not s.is_quantity), None)
+            between = [s for s in spans if s.is_quantity and prior.end <= s.start and (
+                nxt is None or s.start < nxt.start)]
+            d.prior_period = nxt if nxt is not None and nxt.is_time and not between else None
+
+
+def _value_in(span: Span, scale: str) -> float:
+    return (span.value or 0.0) * factor(span.scale) / factor(scale)
+
+
+def draft_to_fact(d: Draft, period: int | None = None, prior_period: int | None = None
+                  ) -> MetricFact:
+    """Values in one scale per metric, signs from words ("fell", "loss"), styles kept."""
+    value_fields = [f for f in d.fields if f not in CHANGE_FIELDS]
+    first = d.fields[value_fields[0]] if value_fields else None
+    change = next((d.fields[f] for f in ("change", "change_high") if f in d.fields), None)
+    unit = first.unit if first else {"per_share": "per_share", "ratio": "percent",
+                                     "growth": "percent", "count": "count"}.get(d.kind, "currency")
+    scale = first.scale if first else (change.scale if change and change.unit in (
+        "currency", "count") else "none")
+    fact = MetricFact(name=d.name, surface=d.surface, qualifier=d.qualifier, guidance=d.guidance,
+                      unit=unit or "other", scale=scale,
+                      change_unit=change.unit if change else None, direction=d.direction,
+                      period=period, prior_period=prior_period)
+    for f, s in d.fields.items():
+        v = _value_in(s, fact.scale_of(f))
+        implicit = s.style is not None and not s.style.sign
+        if implicit and f in CHANGE_FIELDS and d.direction == "down":
+            v = -abs(v)
+        elif implicit and f not in CHANGE_FIELDS and d.negative:
+            v = -abs(v)
+        setattr(fact, FIELD_ATTR[f], v)
+        if s.style is not None:
+            fact.styles[f] = s.style
+    if fact.direction is None and fact.change is not None and fact.change != 0:
+        fact.direction = "up" if fact.change > 0 else "down"
+    return fact
+
+
+def context_facts(context: FinancialFacts | Mapping[str, Any] | None) -> FinancialFacts:
+    """A copy of ``context`` as FinancialFacts (a mapping may give ticker/quarter/year)."""
+    if isinstance(context, FinancialFacts):
+        return context.model_copy(deep=True)
+    ctx = dict(context or {})
+    q, y = ctx.get("quarter"), ctx.get("year")
+    period = FiscalPeriod(kind="quarter" if q else "year", quarter=q, year=y,
+                          style="q{q}" if q else "{y}") if (q or y) else None
+    return FinancialFacts(company=ctx.get("company"), ticker=ctx.get("ticker"), period=period,
+                          currency=ctx.get("currency", "USD"))
+
+
+def _fill_period(p: FiscalPeriod, ctx: FiscalPeriod | None) -> FiscalPeriod:
+    if ctx is None or p.kind != "quarter" or ctx.kind != "quarter":
+        return p
+    if p.quarter is None:
+        return p.model_copy(update={"quarter": ctx.quarter, "year": p.year or ctx.year})
+    if p.quarter == ctx.quarter and p.year is None:
+        return p.model_copy(update={"year": ctx.year})
+    return p
+
+
+def delexicalise(sentence: str, context: FinancialFacts | Mapping[str, Any] | None = None
+                 ) -> tuple[FinancialFacts, str]:
+    """(facts, template) for ``sentence``. The facts are ``context`` (copied) plus this
+    sentence's metrics and periods, so slot ids stay consistent across a report;
+    ``realise(template, facts) == sentence`` whenever the sentence parsed."""
+    facts = context_facts(context)
+    a = analyse(sentence)
+    pidx = {s.start: facts.add_period(_fill_period(s.period, facts.period))
+            for s in a.spans if s.is_time and s.period is not None}
+    midx: dict[int, int] = {}
+    for k, d in enumerate(a.drafts):
+        if d.fields or d.direction:
+            period = pidx.get(d.period.start) if d.period is not None else None
+            prior = pidx.get(d.prior_period.start) if d.prior_period is not None else None
+            midx[k] = facts.add_metric(draft_to_fact(d, period, prior), set(midx.values()))
+    out, pos = [], 0
+    for s in a.spans:
+        if s.is_time and s.start in pidx:
+            token = period_slot(pidx[s.start])
+        elif s.is_quantity and s.start in a.roles:
+            d, role = a.roles[s.start]
+            token = slot(midx[d], role)
+            if facts.metrics[midx[d]].format(role) != s.text:
+                continue  # cannot be written back exactly: stays literal (quality report)
+        else:
+            continue
+        out += [sentence[pos:s.start], token]
+        pos = s.end
+    out.append(sentence[pos:])
+    return facts, "".join(out)
+
+
+def report_from_call(record: Mapping[str, Any]) -> tuple[FinancialFacts, list[str], str]:
+    """An ECTSum call ``{ticker, quarter, year, bullets}`` as one report: the union of the
+    bullets' facts (repeats merged), one template per bullet, and the text (bullets
+    joined by one space: ``" ".join(realise(t, facts) for t in templates) == text``)."""
+    bullets = record.get("bullets")
+    if not isinstance(bullets, list) or not all(isinstance(b, str) for b in bullets):
+        raise ValueError("record needs 'bullets': a list of strings")
+    facts = context_facts(record)
+    templates = []
+    for b in bullets:
+        facts, t = delexicalise(b, facts)
+        templates.append(t)
+    return facts, templates, " ".join(bullets)

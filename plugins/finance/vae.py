@@ -1,0 +1,277 @@
+"""``finance.report_vae``: financial report text from facts by a conditional text VAE.
+
+Training: every sentence of every report becomes (facts of that sentence, template); a
+BPE tokenizer is trained on them (or loaded from a local path); the Trainer runs the
+variational recipe. Generation: the facts are planned into one sentence per metric, z
+is drawn per sentence, the decoder writes a template under slot constraints, the
+template is filled with exactly formatted numbers, and the faithfulness filter checks
+the sentence; rejected sentences are redrawn with a new z up to ``max_tries`` times.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any, ClassVar
+
+import torch
+from pydantic import Field
+
+from aigc_plugins.finance.decoding import RowRules, sample
+from aigc_plugins.finance.facts import FinancialFacts
+from aigc_plugins.finance.faithfulness import check_text
+from aigc_plugins.finance.network import TextCVAE
+from aigc_plugins.finance.planning import (
+    SentencePlan,
+    allowed_slots,
+    describe,
+    local_slots,
+    localise,
+    plan_report,
+    required_slots,
+)
+from aigc_plugins.finance.templates import realise
+from aigc_plugins.finance.tokenizer import ReportTokenizer
+from aigc_sdk.dataset import DataSchema, Dataset
+from aigc_sdk.generator import Generator, GeneratorConfig
+from aigc_sdk.quality import QualityReport
+from aigc_sdk.samples import Samples
+from aigc_sdk.training import Recipe, TrainConfig, VariationalConfig, variational_recipe
+
+
+class ReportVAEConfig(GeneratorConfig):
+    latent_dim: int = Field(32, ge=0, description="0 trains the same decoder without z")
+    prefix_len: int = 2
+    d_model: int = 192
+    enc_layers: int = 2
+    dec_layers: int = 4
+    heads: int = 4
+    max_len: int = 96
+    vocab_size: int = Field(2000, description="BPE vocabulary trained on the corpus")
+    tokenizer_path: str | None = Field(None, description="a local tokenizer.json to use")
+    n_vocab: int | None = Field(None, description="set by training; the tokenizer's size")
+    vae: VariationalConfig = Field(default_factory=VariationalConfig)
+    max_new_tokens: int = 40
+    max_tries: int = Field(5, ge=1, description="draws per sentence before giving up")
+    temperature: float = 1.0
+    top_p: float = 0.9
+
+
+class TokenDataset(Dataset):
+    """(facts, template) token sequences the variational recipe trains on."""
+
+    def __init__(self, path: str | Path, ids: list[list[int]], n_src: list[int], pad: int,
+                 schema: DataSchema) -> None:
+        super().__init__(path)
+        self.ids, self.n_src, self.pad, self._schema = ids, n_src, pad, schema
+
+    @classmethod
+    def accepts(cls, path: Path) -> bool:
+        return False  # built by ReportVAE.prepare, never opened from a path
+
+    @property
+    def schema(self) -> DataSchema:
+        return self._schema
+
+    def quality_report(self) -> QualityReport:
+        raise NotImplementedError("check the source records' quality report instead")
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    def get_batch(self, indices: torch.Tensor) -> dict[str, torch.Tensor]:
+        rows = [self.ids[int(i)] for i in indices]
+        out = torch.full((len(rows), max(map(len, rows))), self.pad, dtype=torch.long)
+        for r, ids in enumerate(rows):
+            out[r, :len(ids)] = torch.tensor(ids)
+        return {"ids": out, "n_src": torch.tensor([self.n_src[int(i)] for i in indices])}
+
+
+def training_pairs(records: Any) -> list[tuple[str, str]]:
+    """(conditioning text, local template) for every sentence that states a number."""
+    pairs = []
+    for rec in records:
+        for template in rec.templates:
+            loc = localise(template, rec.facts)
+            if loc is not None:
+                pairs.append((describe(loc[1].facts), loc[0]))
+    return pairs
+
+
+class ReportVAE(Generator):
+    Config: ClassVar[type[GeneratorConfig]] = ReportVAEConfig
+    saved_modules = ("vae",)
+    intended_use = (
+        "Drafting routine report sentences (results, guidance) from facts a person has "
+        "verified, for analysts who review every draft before it is published."
+    )
+    limitations = (
+        "Writes only what its facts hold, one sentence per metric: no analysis, causes or "
+        "outlook beyond the facts. Numbers are filled from the facts and checked by the "
+        "faithfulness filter; metric wording and direction words come from the model and "
+        "are checked against a synonym table that can miss unusual metric names."
+    )
+
+    def __init__(self, config: GeneratorConfig, schema: DataSchema, name: str = "") -> None:
+        super().__init__(config, schema, name or "finance.report_vae")
+        self.tokenizer: ReportTokenizer | None = None
+        self.net: TextCVAE | None = None
+        if self.cfg.n_vocab:
+            self._build(self.cfg.n_vocab)
+
+    @property
+    def cfg(self) -> ReportVAEConfig:
+        return self.config  # type: ignore[return-value]
+
+    def _build(self, n_vocab: int) -> None:
+        c = self.cfg
+        self.net = TextCVAE(n_vocab, pad_id=0, unk_id=4, latent_dim=c.latent_dim,
+                            d_model=c.d_model, enc_layers=c.enc_layers,
+                            dec_layers=c.dec_layers, heads=c.heads, max_len=c.max_len,
+                            prefix_len=c.prefix_len)
+
+    # -- training -------------------------------------------------------------------
+    def prepare(self, dataset: Dataset) -> Dataset:
+        records = [dataset[i] for i in range(len(dataset))]
+        if not records or not hasattr(records[0], "templates"):
+            raise ValueError(
+                f"{dataset.path}: finance.report_vae trains on report records (facts + text); "
+                "use --dataset finance.ectsum, finance.tatqa, finance.jsonl or finance.csv"
+            )
+        pairs = training_pairs(records)
+        if self.cfg.tokenizer_path:
+            self.tokenizer = ReportTokenizer.load(self.cfg.tokenizer_path)
+        else:
+            texts = [t for pair in pairs for t in pair]
+            self.tokenizer = ReportTokenizer.train(texts, local_slots(), self.cfg.vocab_size)
+        tok = self.tokenizer
+        ids, n_src, skipped = [], [], 0
+        for src, tgt in pairs:
+            s = [tok.bos_id, *tok.encode(src), tok.sep_id]
+            seq = s + tok.encode(tgt) + [tok.eos_id]
+            if len(seq) > self.cfg.max_len:
+                skipped += 1
+                continue
+            ids.append(seq)
+            n_src.append(len(s))
+        if not ids:
+            raise ValueError(f"{dataset.path}: no sentence with a number fits max_len "
+                             f"{self.cfg.max_len}")
+        self.config = self.cfg.model_copy(update={"n_vocab": tok.vocab_size})
+        self._build(tok.vocab_size)
+        self.card["data_pairs"] = {"sentences": len(ids), "skipped_too_long": skipped,
+                                   "reports": len(records)}
+        return TokenDataset(dataset.path, ids, n_src, tok.pad_id, self.schema)
+
+    def modules(self) -> dict[str, torch.nn.Module]:
+        if self.net is None:
+            raise RuntimeError("finance.report_vae has no networks before prepare(dataset)")
+        return {"vae": self.net}
+
+    def recipe(self, train: TrainConfig) -> Recipe:
+        return variational_recipe(self.modules()["vae"], self.cfg.vae, train.steps)
+
+    def save_assets(self, directory: Path) -> list[str]:
+        if self.tokenizer is None:
+            return []
+        self.tokenizer.save(directory / "tokenizer.json")
+        return ["tokenizer.json"]
+
+    def load_assets(self, directory: Path) -> None:
+        self.tokenizer = ReportTokenizer.load(directory / "tokenizer.json")
+
+    # -- generation -----------------------------------------------------------------
+    def _rules(self, plan: SentencePlan) -> RowRules:
+        tid = self.tokenizer.token_id
+        return RowRules({tid(s) for s in allowed_slots(plan.facts)},
+                        {tid(s) for s in required_slots(plan.facts)})
+
+    def draw_templates(self, plans: list[SentencePlan], generator: torch.Generator,
+                       temperature: float, top_p: float) -> list[str | None]:
+        """One template per plan, each from its own z ~ N(0, I)."""
+        tok, net = self.tokenizer, self.modules()["vae"]
+        src = [[tok.bos_id, *tok.encode(describe(p.facts)), tok.sep_id] for p in plans]
+        z = None
+        if net.latent_dim:
+            z = torch.randn(len(plans), net.latent_dim, generator=generator)
+            z = z.to(next(net.parameters()).device)
+        slot_ids = {tok.token_id(s) for s in local_slots()}
+        banned = {tok.pad_id, tok.bos_id, tok.sep_id, tok.unk_id}
+        out = sample(net, src, z, [self._rules(p) for p in plans], slot_ids, banned,
+                     tok.eos_id, generator, self.cfg.max_new_tokens, temperature, top_p)
+        return [None if o is None else tok.decode(o) for o in out]
+
+    def write(self, facts: FinancialFacts, n: int, seed: int, temperature: float | None = None,
+              top_p: float | None = None) -> list[dict[str, Any]]:
+        """n reports for one fact set; each sentence is redrawn until it passes the
+        faithfulness check or ``max_tries`` is spent."""
+        t = self.cfg.temperature if temperature is None else temperature
+        p = self.cfg.top_p if top_p is None else top_p
+        g = torch.Generator().manual_seed(seed)
+        plans = plan_report(facts)
+        sentences: list[list[str | None]] = [[None] * len(plans) for _ in range(n)]
+        tries = [[0] * len(plans) for _ in range(n)]
+        for _ in range(self.cfg.max_tries):
+            todo = [(i, j) for i in range(n) for j in range(len(plans))
+                    if sentences[i][j] is None]
+            if not todo:
+                break
+            drawn = self.draw_templates([plans[j] for _, j in todo], g, t, p)
+            for (i, j), template in zip(todo, drawn):
+                tries[i][j] += 1
+                if template is None:
+                    continue
+                text = realise(template, plans[j].facts)
+                if check_text(plans[j].facts, text).faithful:
+                    sentences[i][j] = text
+        reports = []
+        for i in range(n):
+            done = [s for s in sentences[i] if s is not None]
+            text = " ".join(done)
+            detail = check_text(facts, text)
+            reports.append({"text": text, "released": len(done) == len(plans)
+                            and detail.faithful and detail.coverage == 1.0,
+                            "tries": max(tries[i], default=0), "coverage": detail.coverage,
+                            "findings": [f"{k}: {d}" for k, d in detail.findings]})
+        return reports
+
+    @torch.no_grad()
+    def generate(self, n: int, condition: Mapping[str, Any] | FinancialFacts | None = None,
+                 seed: int | None = None, temperature: float | None = None,
+                 top_p: float | None = None) -> Samples:
+        if condition is None:
+            raise ValueError("finance.report_vae needs facts: pass condition=FinancialFacts "
+                             "or its dict (CLI: --facts facts.json)")
+        facts = (condition if isinstance(condition, FinancialFacts)
+                 else FinancialFacts.model_validate(dict(condition)))
+        if seed is None:
+            seed = int(torch.randint(0, 2**31 - 1, (1,)).item())
+        reports = self.write(facts, n, seed, temperature, top_p)
+        meta = [{"generator": self.name, "bundle_hash": self.bundle_hash, "seed": seed,
+                 "index": i, "condition": {"facts": json.loads(facts.model_dump_json())},
+                 "released": r["released"], "tries": r["tries"], "coverage": r["coverage"],
+                 "findings": r["findings"]} for i, r in enumerate(reports)]
+        return Samples([r["text"] for r in reports], meta, TEXT_EXPORTERS)
+
+
+def export_txt(samples: Samples, out: Path) -> list[Path]:
+    out.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for i, text in enumerate(samples.data):
+        p = out / f"report_{i:04d}.txt"
+        p.write_text(str(text) + "\n")
+        paths.append(p)
+    return paths
+
+
+def export_jsonl(samples: Samples, out: Path) -> list[Path]:
+    out.mkdir(parents=True, exist_ok=True)
+    p = out / "reports.jsonl"
+    with p.open("w") as fh:
+        for text, meta in zip(samples.data, samples.metadata):
+            fh.write(json.dumps({"text": text, **meta}, default=str) + "\n")
+    return [p]
+
+
+TEXT_EXPORTERS = {"txt": export_txt, "jsonl": export_jsonl}

@@ -1,0 +1,92 @@
+"""The faithfulness filter: planted wrong numbers, metrics and directions are caught."""
+
+from __future__ import annotations
+
+import pytest
+
+from aigc_plugins.finance.faithfulness import FaithfulnessFilter, check_text
+from aigc_plugins.finance.templates import report_from_call
+
+CALL = {"ticker": "AAN", "quarter": 1, "year": 2021, "bullets": [
+    "q1 revenue rose 11.1 percent to $481.1 million.",
+    "q1 non-gaap earnings per share $1.24.",
+    "sees fy revenue $1.725 billion to $1.775 billion.",
+]}
+
+
+@pytest.fixture(scope="module")
+def report():
+    facts, _, text = report_from_call(CALL)
+    return facts, text
+
+
+def kinds(facts, text: str) -> list[str]:
+    return [k for k, _ in check_text(facts, text).findings if k != "missing_fact"]
+
+
+def test_true_text_passes_with_full_coverage(report) -> None:
+    facts, text = report
+    d = check_text(facts, text)
+    assert d.faithful and d.findings == []
+    assert d.numeric_faithfulness == d.claim_correctness == d.coverage == 1.0
+    assert d.numbers_checked == 7 and d.claims_checked == 5  # 5 amounts, q1 twice ("fy": no number)
+
+
+@pytest.mark.parametrize(("planted", "kind"), [
+    ("$481.1 million", "$491.1 million"),
+    ("q1 revenue rose", "q1 net income rose"),
+    ("rose", "fell"),
+])
+def test_planted_errors_are_caught(report, planted: str, kind: str) -> None:
+    facts, text = report
+    expected = {"$481.1 million": "unsupported_number", "q1 revenue rose": "wrong_metric",
+                "rose": "wrong_direction"}[planted]
+    found = kinds(facts, text.replace(planted, kind, 1))
+    assert found and set(found) == {expected}
+
+
+def test_units_and_rounding_are_normalised(report) -> None:
+    facts, _ = report
+    for text in ["q1 revenue rose 11.1 percent to $0.48 billion.",
+                 "q1 revenue rose 11 percent to $481,100,000.",
+                 "sees fy revenue $1,725 million to $1.8 billion."]:
+        assert kinds(facts, text) == [], text
+    assert kinds(facts, "q1 revenue rose 11.1 percent to $0.49 billion.") == [
+        "unsupported_number"]
+
+
+def test_periods_roles_and_coverage(report) -> None:
+    facts, _ = report
+    assert kinds(facts, "q3 revenue rose 11.1 percent to $481.1 million.") == [
+        "unsupported_number"]
+    assert kinds(facts, "q1 revenue $481.1 million versus $1.725 billion.") == ["wrong_field"]
+    d = check_text(facts, "q1 adjusted eps $1.24.")
+    assert d.faithful and d.coverage == pytest.approx(1 / 5)
+    missing = [x for k, x in d.findings if k == "missing_fact"]
+    assert len(missing) == 4 and any("$481.1 million" in x for x in missing)
+
+
+def test_filter_keeps_true_and_removes_planted(report) -> None:
+    facts, text = report
+    bad = text.replace("rose", "fell")
+    filt = FaithfulnessFilter()
+    res = filt.apply([(facts, text), (facts, bad), (facts, "q1 adjusted eps $1.24.")])
+    assert res.kept == [(facts, text), (facts, "q1 adjusted eps $1.24.")]
+    assert res.removed == [(facts, bad)]
+    assert {f.index for f in res.findings if f.kind == "wrong_direction"} == {1}
+    strict = FaithfulnessFilter(min_coverage=0.5).apply([(facts, "q1 adjusted eps $1.24.")])
+    assert strict.kept == [] and strict.findings[0].filter == "finance_faithfulness"
+    with pytest.raises(ValueError, match="runs at"):
+        filt.apply([], stage="input")
+    with pytest.raises(TypeError):
+        filt.apply(["just text"])
+
+
+def test_real_calls_are_faithful_to_their_own_facts(ectsum_train: list[dict]) -> None:
+    n = ok = 0
+    for record in ectsum_train[:200]:
+        facts, _, text = report_from_call(record)
+        d = check_text(facts, text)
+        n += 1
+        ok += d.faithful
+    assert ok / n >= 0.98

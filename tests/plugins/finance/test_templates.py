@@ -1,0 +1,131 @@
+"""Delexicalisation: attachment, exact round trip, reports of whole calls."""
+
+from __future__ import annotations
+
+import pytest
+
+from aigc_plugins.finance.facts import FinancialFacts, FiscalPeriod, MetricFact
+from aigc_plugins.finance.templates import (
+    SLOT_RE,
+    delexicalise,
+    metric_signature,
+    realise,
+    report_from_call,
+    slot_set,
+    slot_tokens,
+)
+
+CALL = {"ticker": "AAN", "quarter": 1, "year": 2021, "bullets": [
+    "q1 revenue rose 11.1 percent to $481.1 million.",
+    "q1 non-gaap earnings per share $1.24.",
+    "sees fy revenue $1.725 billion to $1.775 billion.",
+    "q1 adjusted earnings per share $1.24 versus refinitiv ibes estimate of $1.10.",
+]}
+
+
+def fields(facts, i: int) -> dict:
+    m = facts.metrics[i]
+    return {f: round(m.get(f), 6) for f in m.fields()}
+
+
+def test_numbers_attach_to_their_metric_with_roles_and_direction() -> None:
+    facts, t = delexicalise(CALL["bullets"][0], CALL)
+    assert t == "<p0> revenue rose <m0.change> to <m0.value>."
+    m = facts.metrics[0]
+    assert (m.name, m.surface, m.direction, m.unit, m.scale, m.change_unit) == (
+        "revenue", "revenue", "up", "currency", "million", "percent")
+    assert fields(facts, 0) == {"value": 481.1, "change": 11.1}
+    assert facts.periods[0].quarter == 1 and facts.periods[0].year == 2021
+
+
+@pytest.mark.parametrize(("text", "name", "expected", "direction"), [
+    ("qtrly net sales $175.6 million versus $151.3 million.", "revenue",
+     {"value": 175.6, "prior": 151.3}, None),
+    ("q4 sales fell 12 percent to $226.9 million.", "revenue",
+     {"value": 226.9, "change": -12.0}, "down"),
+    ("sees fy revenue up 25 to 28 percent.", "revenue",
+     {"change": 25.0, "change_high": 28.0}, "up"),
+    ("trueblue q2 loss per share $0.23.", "eps", {"value": -0.23}, None),
+    ("q2 sales $2.6 billion versus refinitiv ibes estimate of $2.64 billion.", "revenue",
+     {"value": 2.6, "estimate": 2.64}, None),
+    ("increased q2 dividend $0.02 to $.42 per share.", "dividend",
+     {"value": 0.42, "change": 0.02}, "up"),
+    ("qtrly gross margin increased 170 basis points to 46.5 percent.", "gross margin",
+     {"value": 46.5, "change": 170.0}, "up"),
+    ("sees fy 2020 free cash flow usage in the range of $8 to $12 million, changed from "
+     "previous range of $7 to $10 million.", "free cash flow",
+     {"value": 8.0, "high": 12.0, "prior": 7.0, "prior_high": 10.0}, None),
+    ("net interest income increased by $13.5 million to $148.7 million for q3 of 2020, "
+     "compared to $135.2 million for q2 of 2020.", "net interest income",
+     {"value": 148.7, "prior": 135.2, "change": 13.5}, "up"),
+])
+def test_attachment_on_real_bullet_shapes(text: str, name: str, expected: dict,
+                                          direction: str | None) -> None:
+    facts, t = delexicalise(text)
+    assert realise(t, facts) == text
+    m = facts.metrics[0]
+    assert (m.name, fields(facts, 0), m.direction) == (name, expected, direction)
+
+
+def test_right_attachment_and_adjusted_names() -> None:
+    facts, t = delexicalise("continues to plan for $9 billion in share repurchases and "
+                            "$2 billion in capital expenditures in fiscal 2021.")
+    assert [m.name for m in facts.metrics] == ["share repurchases", "capex"]
+    assert all(m.guidance for m in facts.metrics)
+    facts, _ = delexicalise("q1 non-gaap earnings per share $1.24.")
+    assert facts.metrics[0].name == "adjusted eps"
+    assert facts.metrics[0].qualifier == "non-gaap"
+
+
+def test_realise_writes_new_values_in_the_learnt_style() -> None:
+    facts, t = delexicalise(CALL["bullets"][2])
+    assert t == "sees <p0> revenue <m0.value> to <m0.high>."
+    facts.metrics[0].value, facts.metrics[0].value_high = 1.8, 1.9254
+    assert realise(t, facts) == "sees fy revenue $1.800 billion to $1.925 billion."
+
+
+def test_realise_user_facts_without_styles() -> None:
+    facts = FinancialFacts(periods=[FiscalPeriod(kind="quarter", quarter=3, year=2021)],
+                           metrics=[MetricFact(name="revenue", scale="million", value=1250.5,
+                                               change=-4.2, change_unit="percent")])
+    assert realise("<p0> revenue fell <m0.change> to <m0.value>.", facts) == \
+        "q3 2021 revenue fell 4.2% to $1250.5 million."
+    with pytest.raises(ValueError, match="facts have 1 metrics"):
+        realise("<m1.value>", facts)
+
+
+def test_report_from_call_merges_repeats_and_keeps_ids() -> None:
+    facts, templates, text = report_from_call(CALL)
+    assert " ".join(realise(t, facts) for t in templates) == text
+    eps = [i for i, m in enumerate(facts.metrics) if m.name == "adjusted eps"]
+    assert len(eps) == 1  # "$1.24" stated twice is one fact, completed by the estimate
+    assert fields(facts, eps[0]) == {"value": 1.24, "estimate": 1.1}
+    assert f"<m{eps[0]}.value>" in templates[1] and f"<m{eps[0]}.value>" in templates[3]
+    assert slot_set(templates[2]) == {"<p1>", "<m2.value>", "<m2.high>"}
+    assert metric_signature(facts) == ("adjusted eps:-", "revenue:-", "revenue:up")
+
+
+def test_slot_tokens_stay_whole_in_a_bpe_tokenizer() -> None:
+    tokenizers = pytest.importorskip("tokenizers")
+    tok = tokenizers.Tokenizer(tokenizers.models.BPE(unk_token="[UNK]"))
+    tok.pre_tokenizer = tokenizers.pre_tokenizers.ByteLevel(add_prefix_space=False)
+    trainer = tokenizers.trainers.BpeTrainer(vocab_size=300, special_tokens=["[UNK]"])
+    tok.train_from_iterator(["q1 revenue rose to million"] * 10, trainer)
+    tokens = slot_tokens(4, 2)
+    assert all(SLOT_RE.fullmatch(t) for t in tokens) and len(tokens) == 4 * 7 + 2
+    tok.add_tokens(tokens)
+    enc = tok.encode("<p0> revenue rose <m0.change> to <m3.value>.")
+    assert {"<p0>", "<m0.change>", "<m3.value>"} <= set(enc.tokens)
+
+
+def test_exact_round_trip_on_real_calls(ectsum_train: list[dict]) -> None:
+    ok = n = 0
+    for record in ectsum_train:
+        facts, templates, text = report_from_call(record)
+        assert " ".join(realise(t, facts) for t in templates) == text
+        for bullet, t in zip(record["bullets"], templates):
+            ok += realise(t, facts) == bullet
+            n += 1
+        if n >= 1000:
+            break
+    assert ok / n >= 0.99
