@@ -161,22 +161,28 @@ def stratified_split(
 
 
 def open_dataset(
-    path: str | Path, source: str | None = None, split: str = "train", **options: Any
+    path: str | Path, source: str | None = None, split: str | None = None, **options: Any
 ) -> Dataset:
-    """Open ``path`` with the named dataset source, or the first registered one that accepts it."""
+    """Open ``path`` with the named dataset source, or the first registered one that accepts it.
+
+    ``split`` is passed only when given: each source has its own default (an image .npz
+    holds train/val/test arrays and defaults to train; a text file a user already split
+    defaults to all of it)."""
     from aigc_sdk import registry
 
     p = Path(path)
     if not p.exists():
         raise FileNotFoundError(f"{p}: no such file or folder")
+    if split is not None:
+        options["split"] = split
     if source:
-        return registry.dataset(source)(p, split=split, **options)
+        return registry.dataset(source)(p, **options)
     tried = []
     for comp in registry.components("datasets"):
         cls = comp.load()
         tried.append(comp.name)
         if cls.accepts(p):
-            return cls(p, split=split, **options)
+            return cls(p, **options)
     raise ValueError(
         f"{p}: no installed dataset source reads this (tried {', '.join(tried) or 'none'}); "
         "pass --dataset NAME or install the plugin for this data (see `aigc plugins`)"

@@ -18,6 +18,8 @@ def train(
     out: Annotated[Path, typer.Option(help="run folder: checkpoints, logs, bundle/")],
     config: Annotated[Path | None, typer.Option(help="YAML/JSON with generator/train/data")] = None,
     dataset: Annotated[str | None, typer.Option(help="dataset source name")] = None,
+    split: Annotated[str | None, typer.Option(
+        help="which split of DATA to train on (default: the source's own)")] = None,
     resume: Annotated[bool, typer.Option(help="continue from the last checkpoint")] = False,
     steps: Annotated[int | None, typer.Option(help="override train.steps")] = None,
     device: Annotated[str | None, typer.Option(help="auto, cpu, cuda, mps")] = None,
@@ -41,7 +43,7 @@ def train(
                 train_opts[key] = value
         train_cfg = validate(TrainConfig, train_opts, f"{where}:train")
         gen_cfg = validate(cls.Config, recipe.get("generator") or {}, f"{where}:generator")
-        ds = open_dataset(data, dataset, split="train", **(recipe.get("data") or {}))
+        ds = open_dataset(data, dataset, split=split, **(recipe.get("data") or {}))
     except (LookupError, ValueError, FileNotFoundError, TypeError) as exc:
         fail(str(exc))
     report = ds.quality_report()
@@ -77,6 +79,8 @@ def generate(
     condition: Annotated[list[str] | None, typer.Option(help="KEY=VALUE, repeatable")] = None,
     seed: Annotated[int, typer.Option(help="same seed, same samples")] = 0,
     fmt: Annotated[list[str] | None, typer.Option("--format", help="repeatable")] = None,
+    facts: Annotated[Path | None, typer.Option(
+        help="JSON file used as the condition, e.g. FinancialFacts for finance.report_vae")] = None,
     device: str = "cpu",
 ) -> None:
     """Generate N samples and export them in the generator's formats."""
@@ -86,7 +90,12 @@ def generate(
         gen = load_bundle(bundle, device=device)
     except (BundleError, LookupError, FileNotFoundError) as exc:
         fail(str(exc))
-    cond = parse_conditions(condition or [])
+    cond: dict | None = parse_conditions(condition or [])
+    if facts is not None:
+        try:
+            cond = {**json.loads(facts.read_text()), **(cond or {})}
+        except (OSError, json.JSONDecodeError) as exc:
+            fail(f"--facts {facts}: {exc}")
     try:
         samples = gen.generate(n, condition=cond or None, seed=seed)
     except (ValueError, KeyError) as exc:

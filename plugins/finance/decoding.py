@@ -50,7 +50,8 @@ def sample(
         ids[i, width - len(s):] = torch.tensor(s, device=dev)
         mask[i, width - len(s):] = 1
     emb = model.embed(ids, z)
-    mask = torch.cat([torch.ones(n, model.prefix_len, dtype=torch.long, device=dev), mask], 1)
+    n_prefix = emb.shape[1] - width  # z's prefix, absent when z is None
+    mask = torch.cat([torch.ones(n, n_prefix, dtype=torch.long, device=dev), mask], 1)
     pos = (mask.cumsum(1) - 1).clamp(min=0)
     vocab = model.decoder.config.vocab_size
     base_ban = torch.zeros(vocab, dtype=torch.bool, device=dev)
