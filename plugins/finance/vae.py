@@ -145,24 +145,30 @@ class ReportVAE(Generator):
         else:
             texts = [t for pair in pairs for t in pair]
             self.tokenizer = ReportTokenizer.train(texts, local_slots(), self.cfg.vocab_size)
+        out = self._tokenise(pairs, dataset.path)
+        self.config = self.cfg.model_copy(update={"n_vocab": self.tokenizer.vocab_size})
+        self._build(self.tokenizer.vocab_size)
+        self.card["data_pairs"] = {"sentences": len(out), "reports": len(records),
+                                   "skipped_too_long": len(pairs) - len(out)}
+        return out
+
+    def prepare_eval(self, records: Any) -> TokenDataset:
+        """Held-out records as token sequences, with this model's tokenizer."""
+        return self._tokenise(training_pairs(records), Path("heldout"))
+
+    def _tokenise(self, pairs: list[tuple[str, str]], where: Path) -> TokenDataset:
         tok = self.tokenizer
-        ids, n_src, skipped = [], [], 0
+        ids, n_src = [], []
         for src, tgt in pairs:
             s = [tok.bos_id, *tok.encode(src), tok.sep_id]
             seq = s + tok.encode(tgt) + [tok.eos_id]
-            if len(seq) > self.cfg.max_len:
-                skipped += 1
-                continue
-            ids.append(seq)
-            n_src.append(len(s))
+            if len(seq) <= self.cfg.max_len:
+                ids.append(seq)
+                n_src.append(len(s))
         if not ids:
-            raise ValueError(f"{dataset.path}: no sentence with a number fits max_len "
+            raise ValueError(f"{where}: no sentence with a number fits max_len "
                              f"{self.cfg.max_len}")
-        self.config = self.cfg.model_copy(update={"n_vocab": tok.vocab_size})
-        self._build(tok.vocab_size)
-        self.card["data_pairs"] = {"sentences": len(ids), "skipped_too_long": skipped,
-                                   "reports": len(records)}
-        return TokenDataset(dataset.path, ids, n_src, tok.pad_id, self.schema)
+        return TokenDataset(where, ids, n_src, tok.pad_id, self.schema)
 
     def modules(self) -> dict[str, torch.nn.Module]:
         if self.net is None:
