@@ -10,7 +10,6 @@ Every figure is a mean over --seeds classifier seeds and sits next to its real r
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import time
 from pathlib import Path
@@ -26,6 +25,7 @@ from aigc_plugins.medical.gan import DCGAN2D, DCGANConfig
 from aigc_sdk.dataset import stratified_split
 from aigc_sdk.evaluation import generate_like
 from aigc_sdk.training import TrainConfig, Trainer
+from benchtable import report
 
 ROOT = Path(__file__).resolve().parents[1]
 TARGETS = {
@@ -131,27 +131,9 @@ def main() -> None:
     targets = {"tstr_trtr_ratio": (">=", tgt["tstr_trtr_ratio"]),
                "aug_gain": (">=", tgt["aug_gain"]),
                "fid_ratio": ("<=", 1.5), "minutes_total": ("<=", 15.0)}
-    report(name, res, targets, args.json)
+    report(f"{name}: conditional DCGAN, {res['threads']} threads, "
+           f"{res['minutes_total']:.1f} min in all", res, targets, args.json)
 
-
-def report(name: str, res: dict[str, float], targets: dict, json_path: Path | None) -> None:
-    print(f"\n{name}: conditional DCGAN, {res['threads']} threads, "
-          f"{res['minutes_total']:.1f} min in all")
-    print(f"{'figure':44s} {'value':>10s}  target")
-    for key, value in res.items():
-        t = targets.get(key)
-        verdict = ""
-        if t:
-            ok = value >= t[1] if t[0] == ">=" else value <= t[1]
-            verdict = f"{t[0]} {t[1]}  {'PASS' if ok else 'MISS'}"
-        print(f"{key:44s} {value:10.4f}  {verdict}")
-    if json_path:
-        flat = dict(res)
-        for key, (op, val) in targets.items():
-            flat[f"target_{'min' if op == '>=' else 'max'}_{key}"] = val
-        json_path.parent.mkdir(parents=True, exist_ok=True)
-        json_path.write_text(json.dumps(flat, indent=2))
-        print(f"wrote {json_path}")
 
 
 if __name__ == "__main__":
