@@ -165,6 +165,7 @@ def main() -> None:
 
     seen = {metric_signature(r.facts) for r in train_src.records}
     rows_single, rows_model, rows_retrieval, unseen_rows = [], [], [], []
+    per_set_d2, per_set_d2_retrieval = [], []
     factsets_ok = 0
     rng = random.Random(0)
     index = retrieval_index(train_src.records)
@@ -173,6 +174,7 @@ def main() -> None:
         samples = gen.generate(args.reports, rec.facts, seed=1000 + i)
         rows = [(rec.facts, t, m["released"]) for t, m in zip(samples.data, samples.metadata)]
         rows_model += rows
+        per_set_d2.append(distinct_2(list(samples.data)))
         factsets_ok += any(ok for *_, ok in rows)
         if metric_signature(rec.facts) not in seen:
             unseen_rows += rows
@@ -180,8 +182,9 @@ def main() -> None:
         one = gen.write(rec.facts, args.reports, seed=5000 + i)
         gen.config = keep
         rows_single += [(rec.facts, r["text"], r["released"]) for r in one]
-        for _ in range(args.reports):
-            text = retrieve(rec.facts, index, rng)
+        texts = [retrieve(rec.facts, index, rng) for _ in range(args.reports)]
+        per_set_d2_retrieval.append(distinct_2(texts))
+        for text in texts:
             d = check_text(rec.facts, text)
             rows_retrieval.append((rec.facts, text, d.faithful and d.coverage == 1.0))
     model = score(rows_model)
@@ -189,6 +192,8 @@ def main() -> None:
         "train_steps": steps, "val_factsets": len(val), "reports_per_factset": args.reports,
         **{k: model[k] for k in ("numeric_faithfulness", "claim_correctness", "coverage",
                                  "distinct_2")},
+        "distinct_2_within_factset": sum(per_set_d2) / len(per_set_d2),
+        "retrieval_distinct_2_within_factset": sum(per_set_d2_retrieval) / len(val),
         "release_rate": score(rows_single)["release_rate"],
         "release_rate_within_5": model["release_rate"],
         "factsets_released_within_5": factsets_ok / len(val),

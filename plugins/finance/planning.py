@@ -69,10 +69,12 @@ def _subset(facts: FinancialFacts, metrics: list[int], periods: list[int],
 
 
 def plan_report(facts: FinancialFacts) -> list[SentencePlan]:
-    """One sentence per metric, with the periods that metric refers to (or the report's
-    own period, so the sentence may say "q1")."""
+    """One sentence per metric that holds a number, with the periods that metric refers
+    to (or the report's own period, so the sentence may say "q1")."""
     plans = []
     for i, m in enumerate(facts.metrics):
+        if not m.fields():
+            continue  # a direction without a number ("volume down"): nothing to state exactly
         periods = [j for j in (m.period, m.prior_period) if j is not None]
         periods = list(dict.fromkeys(periods))
         local = _subset(facts, [i], periods)
@@ -83,10 +85,13 @@ def plan_report(facts: FinancialFacts) -> list[SentencePlan]:
 
 
 def describe(facts: FinancialFacts) -> str:
-    """The conditioning text: per metric its name, qualifier, direction, unit and fields."""
+    """The conditioning text: per metric its name (and, for a metric outside the synonym
+    table, its own words), qualifier, direction, unit and fields."""
     parts = []
     for k, m in enumerate(facts.metrics):
         words = [f"m{k}", m.name]
+        if m.name == "other" and m.surface:
+            words.append(m.surface)  # no canonical name: the words it was called by
         if m.qualifier:
             words.append(m.qualifier)
         if m.guidance:
@@ -109,3 +114,11 @@ def allowed_slots(facts: FinancialFacts) -> set[str]:
 
 def template_slots(template: str) -> set[str]:
     return {m.group(0) for m in SLOT_RE.finditer(template)}
+
+
+_WORD_RE = re.compile(r"[a-z]+")
+
+
+def words_of(template: str) -> set[str]:
+    """Lower-case words outside the slots."""
+    return set(_WORD_RE.findall(SLOT_RE.sub(" ", template.lower())))

@@ -30,6 +30,7 @@ from aigc_plugins.finance.planning import (
     localise,
     plan_report,
     required_slots,
+    words_of,
 )
 from aigc_plugins.finance.templates import realise
 from aigc_plugins.finance.tokenizer import ReportTokenizer
@@ -117,6 +118,9 @@ class ReportVAE(Generator):
         super().__init__(config, schema, name or "finance.report_vae")
         self.tokenizer: ReportTokenizer | None = None
         self.net: TextCVAE | None = None
+        # Words of the training sentences: byte-level BPE can spell non-words ("reletions"),
+        # and a sentence with one is redrawn like an unfaithful one.
+        self.words: set[str] | None = None
         if self.cfg.n_vocab:
             self._build(self.cfg.n_vocab)
 
@@ -140,6 +144,7 @@ class ReportVAE(Generator):
                 "use --dataset finance.ectsum, finance.tatqa, finance.jsonl or finance.csv"
             )
         pairs = training_pairs(records)
+        self.words = {w for _, tgt in pairs for w in words_of(tgt)}
         if self.cfg.tokenizer_path:
             self.tokenizer = ReportTokenizer.load(self.cfg.tokenizer_path)
         else:
@@ -182,10 +187,23 @@ class ReportVAE(Generator):
         if self.tokenizer is None:
             return []
         self.tokenizer.save(directory / "tokenizer.json")
-        return ["tokenizer.json"]
+        names = ["tokenizer.json"]
+        if self.words is not None:
+            (directory / "words.json").write_text(json.dumps(sorted(self.words)))
+            names.append("words.json")
+        return names
 
     def load_assets(self, directory: Path) -> None:
         self.tokenizer = ReportTokenizer.load(directory / "tokenizer.json")
+        words = directory / "words.json"
+        self.words = set(json.loads(words.read_text())) if words.is_file() else None
+
+    def well_formed(self, template: str, facts: FinancialFacts) -> bool:
+        """Every word is one the training sentences used or the facts name."""
+        if self.words is None:
+            return True
+        known = self.words | {w for m in facts.metrics for w in words_of(m.surface or "")}
+        return words_of(template) <= known
 
     # -- generation -----------------------------------------------------------------
     def _rules(self, plan: SentencePlan) -> RowRules:
@@ -227,6 +245,8 @@ class ReportVAE(Generator):
             for (i, j), template in zip(todo, drawn):
                 tries[i][j] += 1
                 if template is None:
+                    continue
+                if not self.well_formed(template, plans[j].facts):
                     continue
                 text = realise(template, plans[j].facts)
                 if check_text(plans[j].facts, text).faithful:
