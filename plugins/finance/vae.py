@@ -256,7 +256,8 @@ class ReportVAE(Generator):
             done = [s for s in sentences[i] if s is not None]
             text = " ".join(done)
             detail = check_text(facts, text)
-            reports.append({"text": text, "released": len(done) == len(plans)
+            # nothing to say (no metric holds a number) is not a report to release
+            reports.append({"text": text, "released": bool(plans) and len(done) == len(plans)
                             and detail.faithful and detail.coverage == 1.0,
                             "tries": max(tries[i], default=0), "coverage": detail.coverage,
                             "findings": [f"{k}: {d}" for k, d in detail.findings]})
