@@ -4,7 +4,7 @@ The engine is domain-free. Recognizers find character spans (a regex with an opt
 validator and context cues, a token-classification model from a local folder, or a
 plugin's own class); overlapping spans are merged so that no part of a value is left
 behind; the filter rewrites each record and reports entity kinds and offsets, never the
-values. Plugins bring the recognizers of their domain (finance: IBANs, cards, accounts).
+values. Plugins bring the recognizers of their domain.
 """
 
 from __future__ import annotations
@@ -197,8 +197,8 @@ class TextPIIConfig(BaseModel):
     key_env: str = KEY_ENV
     tag: str = "[{entity}]"
     mask_char: str = Field("*", min_length=1, max_length=1)
-    mask_keep_last: dict[str, int] = Field(
-        default_factory=lambda: {"CARD": 4, "IBAN": 4, "ACCOUNT": 4})
+    # entity -> trailing characters a mask keeps (e.g. a card's last 4); plugins set theirs
+    mask_keep_last: dict[str, int] = Field(default_factory=dict)
     drop_records: bool = False
 
 

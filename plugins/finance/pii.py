@@ -415,6 +415,7 @@ def finance_pii_filter(mode: Literal["redact", "mask", "pseudonym"] = "redact",
                        **config: Any) -> TextPIIFilter:
     """The text PII filter with the finance recognizers; ``config`` takes the other
     :class:`~aigc_sdk.textpii.TextPIIConfig` fields (threshold, entities, ...)."""
+    config.setdefault("mask_keep_last", {CARD: 4, IBAN: 4, ACCOUNT: 4})  # as on statements
     cfg = TextPIIConfig(mode=mode, key=key, **config)
     recognizers = finance_recognizers(phone_regions=phone_regions,
                                       ner_model_path=ner_model_path,
