@@ -169,7 +169,6 @@ def main() -> None:
     factsets_ok = 0
     rng = random.Random(0)
     index = retrieval_index(train_src.records)
-    single = gen.cfg.model_copy(update={"max_tries": 1})
     for i, rec in enumerate(val):
         samples = gen.generate(args.reports, rec.facts, seed=1000 + i)
         rows = [(rec.facts, t, m["released"]) for t, m in zip(samples.data, samples.metadata)]
@@ -178,9 +177,7 @@ def main() -> None:
         factsets_ok += any(ok for *_, ok in rows)
         if metric_signature(rec.facts) not in seen:
             unseen_rows += rows
-        gen.config, keep = single, gen.config
-        one = gen.write(rec.facts, args.reports, seed=5000 + i)
-        gen.config = keep
+        one = gen.write(rec.facts, args.reports, seed=5000 + i, max_tries=1)
         rows_single += [(rec.facts, r["text"], r["released"]) for r in one]
         texts = [retrieve(rec.facts, index, rng) for _ in range(args.reports)]
         per_set_d2_retrieval.append(distinct_2(texts))

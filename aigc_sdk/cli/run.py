@@ -80,7 +80,7 @@ def generate(
     seed: Annotated[int, typer.Option(help="same seed, same samples")] = 0,
     fmt: Annotated[list[str] | None, typer.Option("--format", help="repeatable")] = None,
     facts: Annotated[Path | None, typer.Option(
-        help="JSON file used as the condition, e.g. FinancialFacts for finance.report_vae")] = None,
+        help="JSON file used as the condition (facts for a text generator)")] = None,
     device: str = "cpu",
 ) -> None:
     """Generate N samples and export them in the generator's formats."""

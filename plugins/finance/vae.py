@@ -227,16 +227,17 @@ class ReportVAE(Generator):
         return [None if o is None else tok.decode(o) for o in out]
 
     def write(self, facts: FinancialFacts, n: int, seed: int, temperature: float | None = None,
-              top_p: float | None = None) -> list[dict[str, Any]]:
+              top_p: float | None = None, max_tries: int | None = None) -> list[dict[str, Any]]:
         """n reports for one fact set; each sentence is redrawn until it passes the
-        faithfulness check or ``max_tries`` is spent."""
+        faithfulness check or ``max_tries`` (default: the config's) is spent."""
+        tries_left = self.cfg.max_tries if max_tries is None else max_tries
         t = self.cfg.temperature if temperature is None else temperature
         p = self.cfg.top_p if top_p is None else top_p
         g = torch.Generator().manual_seed(seed)
         plans = plan_report(facts)
         sentences: list[list[str | None]] = [[None] * len(plans) for _ in range(n)]
         tries = [[0] * len(plans) for _ in range(n)]
-        for _ in range(self.cfg.max_tries):
+        for _ in range(tries_left):
             todo = [(i, j) for i in range(n) for j in range(len(plans))
                     if sentences[i][j] is None]
             if not todo:
