@@ -20,10 +20,10 @@ import torch
 from aigc_plugins.medical.classifier import auc_accuracy, features, mean_std, predict
 from aigc_plugins.medical.classifier import train_classifier as fit_classifier
 from aigc_plugins.medical.data import MedMNISTSource
-from aigc_plugins.medical.featurestats import fid, prdc
 from aigc_plugins.medical.gan import DCGAN2D, DCGANConfig
 from aigc_sdk.dataset import stratified_split
 from aigc_sdk.evaluation import generate_like
+from aigc_sdk.evaluation.featurestats import fid, prdc
 from aigc_sdk.training import TrainConfig, Trainer
 from benchtable import report
 

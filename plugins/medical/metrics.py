@@ -19,7 +19,7 @@ from aigc_plugins.medical.classifier import (
     predict,
     train_classifier,
 )
-from aigc_plugins.medical.featurestats import fid, kid, prdc
+from aigc_sdk.evaluation.featurestats import fid, kid, prdc
 from aigc_sdk.metrics import Metric
 
 Split = dict[str, torch.Tensor]

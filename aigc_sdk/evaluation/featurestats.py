@@ -1,18 +1,27 @@
 """Distribution comparisons on feature vectors: FID, KID and precision/recall/density/coverage.
 
-FID is MONAI's; KID (polynomial-kernel MMD, Binkowski et al. 2018) is written here because
-MONAI's MMDMetric uses a linear kernel that only compares means; PRDC (Naeem et al. 2020)
-has no MONAI counterpart and is a few lines over a distance matrix.
+Domain-free, so every image plugin measures diversity the same way. The core does not
+depend on MONAI, so FID is written here in torch (the test checks it against MONAI's
+FIDMetric); KID (polynomial-kernel MMD, Binkowski et al. 2018) because MONAI's MMDMetric
+uses a linear kernel that only compares means; PRDC (Naeem et al. 2020) has no library
+counterpart here and is a few lines over a distance matrix.
 """
 
 from __future__ import annotations
 
 import torch
-from monai.metrics import FIDMetric
 
 
 def fid(a: torch.Tensor, b: torch.Tensor) -> float:
-    return float(FIDMetric()(a.double(), b.double()))
+    """Frechet distance of Gaussians fitted to two feature sets (Heusel et al. 2017).
+
+    tr(sqrt(S_a S_b)) is the sum of the square roots of the eigenvalues of S_a S_b, which
+    are real and non-negative in exact arithmetic; round-off imaginary parts are dropped."""
+    a, b = a.double(), b.double()
+    mu_a, mu_b = a.mean(0), b.mean(0)
+    s_a, s_b = torch.cov(a.T), torch.cov(b.T)
+    eig = torch.linalg.eigvals(s_a @ s_b).real.clamp(min=0)
+    return float((mu_a - mu_b).pow(2).sum() + s_a.trace() + s_b.trace() - 2 * eig.sqrt().sum())
 
 
 def kid(a: torch.Tensor, b: torch.Tensor, subsets: int = 20, subset_size: int = 200,
