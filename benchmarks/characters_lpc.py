@@ -1,0 +1,133 @@
+"""Are the generated LPC characters one identity across views, varied, and new?
+
+    python benchmarks/characters_lpc.py [--json PATH] [--threads 2] [--minutes 13]
+
+Trains ``entertainment.sprite_gan`` on 700 LPC characters (100 kept out as held-out
+real), then measures 100 generated characters next to the 100 held-out real ones, on a
+view classifier and an identity embedding trained on the 700 real training characters:
+view accuracy, identity margin and cross-view retrieval, FID (with a collapsed control
+that must fail), and the nearest-training-character distance (memorisation).
+Data: $AIGC_SHARED_DATA/characters/lpc_characters.npz (default ../shared/data).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import time
+from pathlib import Path
+
+import torch
+
+from aigc_plugins.entertainment.charmetrics import (
+    feature_fid,
+    identity_scores,
+    nearest_distance,
+    view_accuracy,
+)
+from aigc_plugins.entertainment.data import LPCSource
+from aigc_plugins.entertainment.export import save_grid
+from aigc_plugins.entertainment.features import train_identity_embedder, train_view_classifier
+from aigc_plugins.entertainment.sprite_gan import SpriteGAN, SpriteGANConfig
+from aigc_sdk.training import TrainConfig, Trainer
+from benchtable import report
+
+ROOT = Path(__file__).resolve().parents[1]
+# The issue's targets; FID has none there: 2x the real-vs-real value, fixed before the
+# first run, and the collapsed control (one character repeated) must miss it.
+TARGETS = {
+    "view_accuracy": (">=", 0.97),
+    "identity_margin_ratio": (">=", 0.5),
+    "retrieval": (">=", 0.5),
+    "fid_view_ratio": ("<=", 2.0),
+    "fid_identity_ratio": ("<=", 2.0),
+    "memorisation_ratio": (">=", 0.9),
+}
+
+
+def shared_data() -> Path:
+    return Path(os.environ.get("AIGC_SHARED_DATA", ROOT.parent / "shared" / "data"))
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--json", type=Path)
+    ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--minutes", type=float, default=13.0, help="sprite_gan training time")
+    ap.add_argument("--batch", type=int, default=32)
+    ap.add_argument("--n", type=int, default=100, help="generated characters to measure")
+    ap.add_argument("--out", type=Path, default=ROOT / "runs" / "characters_lpc")
+    args = ap.parse_args()
+    torch.set_num_threads(args.threads)
+    t0 = time.time()
+    path = shared_data() / "characters" / "lpc_characters.npz"
+    train, held = LPCSource(path, split="train"), LPCSource(path, split="heldout")
+    views = train.views
+
+    torch.manual_seed(0)
+    gen = SpriteGAN(SpriteGANConfig(), train.schema)
+    cfg = TrainConfig(steps=1_000_000, max_minutes=args.minutes, batch_size=args.batch,
+                      log_every=100, checkpoint_every=0, progress=False, tensorboard=False)
+    trainer = Trainer(gen, train, cfg, args.out / "train")
+    trainer.fit()
+    gen.save_pretrained(args.out / "bundle")
+    t_train = time.time() - t0
+
+    t1 = time.time()
+    view_model = train_view_classifier(train.x, views)
+    id_model = train_identity_embedder(train.x)
+    t_feat = time.time() - t1
+
+    samples = gen.generate(args.n, seed=0)
+    fake, real = samples.data, held.x[:args.n]
+    # the reference set for "real vs real": as many training characters, drawn at random
+    ref = train.x[torch.randperm(len(train.x), generator=torch.Generator().manual_seed(1))
+                  [:len(real)]]
+    collapsed = fake[:1].expand(len(fake), *fake.shape[1:]).clone()
+
+    res: dict[str, float] = {}
+    res["view_accuracy"] = view_accuracy(view_model, fake)
+    res["view_accuracy_real"] = view_accuracy(view_model, real)
+    ids_fake, ids_real = identity_scores(id_model, fake), identity_scores(id_model, real)
+    res["identity_margin"] = ids_fake["identity_margin"]
+    res["identity_margin_real"] = ids_real["identity_margin"]
+    res["identity_margin_ratio"] = ids_fake["identity_margin"] / ids_real["identity_margin"]
+    res["retrieval"] = ids_fake["retrieval"]
+    res["retrieval_real"] = ids_real["retrieval"]
+    res["retrieval_chance"] = 1 / ids_fake["retrieval_gallery"]
+    f_fake = feature_fid(view_model, id_model, fake, real)
+    f_ref = feature_fid(view_model, id_model, ref, real)
+    f_col = feature_fid(view_model, id_model, collapsed, real)
+    for key in ("fid_view", "fid_identity"):
+        res[key] = f_fake[key]
+        res[f"{key}_real"] = f_ref[key]
+        res[f"{key}_ratio"] = f_fake[key] / f_ref[key]
+        res[f"{key}_ratio_collapsed_control"] = f_col[key] / f_ref[key]
+    d_fake = nearest_distance(fake, train.x).median()
+    d_real = nearest_distance(real, train.x).median()
+    res["nn_train_distance"] = float(d_fake)
+    res["nn_train_distance_real"] = float(d_real)
+    res["memorisation_ratio"] = float(d_fake / d_real)
+    # the translator alone, on held-out real fronts: how well are other views redrawn?
+    src = gen.source
+    redrawn = gen.complete(real[:, src], palette_size=None)
+    others = [v for v in range(len(views)) if v != src]
+    res["translator_l1_heldout"] = float((redrawn[:, others] - real[:, others]).abs().mean())
+    res["translator_identity_margin"] = identity_scores(id_model, redrawn)["identity_margin"]
+    res["train_steps"] = float(trainer.step)
+    res["train_minutes"] = t_train / 60
+    res["feature_nets_minutes"] = t_feat / 60
+    res["threads"] = float(args.threads)
+    res["total_minutes"] = (time.time() - t0) / 60
+
+    args.out.mkdir(parents=True, exist_ok=True)
+    save_grid(fake[:16], args.out / "generated_grid.png")
+    save_grid(real[:16], args.out / "heldout_grid.png")
+    samples.select(range(4)).export("sheet", args.out / "sheets")
+    samples.select(range(4)).export("gif", args.out / "gifs")
+    report(f"LPC characters: {args.n} generated vs {len(real)} held-out real "
+           f"({args.threads} threads)", res, TARGETS, args.json)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,330 @@
+"""``entertainment.sprite_gan``: one character identity drawn in every facing direction.
+
+Two stages, trained together by the core Trainer in one recipe:
+
+1. the character in one view (``source_view``, the front): a conditional autoencoder of
+   that view, and a GAN over its codes (a latent GAN, Achlioptas et al. 2018) that draws
+   new codes, which the decoder renders;
+2. a paired view translator (pix2pix-style: MONAI U-Net, patch discriminator, L1) redraws
+   that exact character in every other view. LPC-style data gives each character in all
+   directions, so the translator learns from real pairs.
+
+Measured on LPC (700 characters, 2 CPU threads): a pixel-space residual GAN for the front
+view had collapsed to one blurred figure after 1200 steps (6 minutes), while the
+autoencoder reached a held-out L1 of 0.04 in 800 steps and the latent GAN, trained in
+seconds on its codes, drew varied, recognisable characters. A single GAN emitting all
+views from one z learnt the poses but not identity; here identity is carried by the
+pixels of the first view. Each character is then snapped to the palette of its first
+view, so all its views share one set of flat pixel-art colours.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from typing import Any, ClassVar
+
+import torch
+import torch.nn.functional as F
+from pydantic import Field
+
+from aigc_plugins.entertainment.export import EXPORTERS
+from aigc_plugins.entertainment.features import mirror_views
+from aigc_plugins.entertainment.networks import (
+    LatentDiscriminator,
+    LatentGenerator,
+    PairDiscriminator,
+    SpriteDecoder,
+    SpriteEncoder,
+    ViewTranslator,
+)
+from aigc_plugins.entertainment.palette import quantise, quantise_character, threshold_alpha
+from aigc_sdk.dataset import DataSchema
+from aigc_sdk.generator import Generator, GeneratorConfig
+from aigc_sdk.samples import Samples
+from aigc_sdk.training import EMA, Recipe, TrainConfig
+from aigc_sdk.training.recipe import Batch, Phase
+
+
+class SpriteGANConfig(GeneratorConfig):
+    latent_dim: int = Field(64, description="noise size of the latent GAN")
+    code_dim: int = Field(64, description="autoencoder code size")
+    # Sized for CPUs (about 0.3 s a step at 64 px, batch 32, 2 cores); raise on a GPU.
+    base_channels: int = Field(16, description="decoder width at full resolution")
+    max_channels: int = 256
+    encoder_width: int = 32
+    source_view: str = Field("down", description="the view the GAN draws; others are translated")
+    ae_lr: float = 2e-3
+    code_penalty: float = Field(1e-3, description="L2 on codes (a regularised autoencoder)")
+    code_noise: float = Field(0.05, description="noise on codes while decoding, for smoothness")
+    latent_hidden: int = 256
+    latent_lr: float = 2e-4
+    latent_updates: int = Field(2, ge=1, description="latent GAN updates per training step")
+    translator_widths: tuple[int, ...] = (32, 64, 128, 256)
+    translator_lr: float = 1e-3
+    l1_weight: float = Field(100.0, description="pix2pix reconstruction weight vs adversarial")
+    adversarial_weight: float = Field(1.0, description="0 trains the translator on L1 alone")
+    palette_size: int | None = Field(
+        32, description="colours per character after generation; None keeps raw output")
+
+
+class SpriteGAN(Generator):
+    Config: ClassVar[type[GeneratorConfig]] = SpriteGANConfig
+    saved_modules: ClassVar[tuple[str, ...]] = (
+        "encoder", "decoder", "latent_generator", "ema", "translator")
+    intended_use = (
+        "Game prototyping and content pipelines: new characters in the style of a studio's "
+        "sprites, each drawn in every facing direction, as sprite sheets for an engine."
+    )
+    limitations = (
+        "Trained on a few hundred sprites, it can reproduce training characters closely: "
+        "check the memorisation figure before shipping art. Views other than the first are "
+        "translated from it, so details hidden in the first view (a back emblem) are guesses."
+    )
+
+    def __init__(self, config: GeneratorConfig, schema: DataSchema, name: str = "") -> None:
+        super().__init__(config, schema, name or "entertainment.sprite_gan")
+        cfg: SpriteGANConfig = config  # type: ignore[assignment]
+        shape = list(schema.sample_shape)
+        if len(shape) != 4 or shape[1] != 4 or shape[2] != shape[3]:
+            raise ValueError(f"{self.name} needs characters [views, 4 (RGBA), S, S]; the data "
+                             f"has {shape}: use an entertainment source or resize to a square")
+        self.views = list(schema.attributes.get("views") or [f"view{i}" for i in range(shape[0])])
+        if cfg.source_view in self.views:
+            self.source = self.views.index(cfg.source_view)
+        elif len(self.views) == 1:
+            self.source = 0
+        else:
+            raise ValueError(f"config source_view={cfg.source_view!r} is not one of the data's "
+                             f"views {self.views}; set source_view")
+        size = shape[2]
+        cond_sizes = [len(c.values) for c in schema.conditions]
+        self.encoder = SpriteEncoder(4, cfg.encoder_width, cfg.code_dim)
+        self.decoder = SpriteDecoder(size, 4, cfg.code_dim, cond_sizes, cfg.base_channels,
+                                     cfg.max_channels)
+        self.latent_g = LatentGenerator(cfg.latent_dim, cfg.code_dim, cond_sizes,
+                                        cfg.latent_hidden)
+        self.latent_d = LatentDiscriminator(cfg.code_dim, cond_sizes, cfg.latent_hidden)
+        self.ema = EMA(self.latent_g)
+        self.translator = self.pair_d = None
+        if len(self.views) > 1:
+            self.translator = ViewTranslator(4, len(self.views), tuple(cfg.translator_widths))
+            self.pair_d = PairDiscriminator(4, len(self.views))
+
+    def modules(self) -> dict[str, torch.nn.Module]:
+        mods = {"encoder": self.encoder, "decoder": self.decoder,
+                "latent_generator": self.latent_g, "latent_discriminator": self.latent_d,
+                "ema": self.ema}
+        if self.translator is not None:
+            mods |= {"translator": self.translator, "pair_discriminator": self.pair_d}
+        return mods
+
+    def recipe(self, train: TrainConfig) -> Recipe:
+        cfg: SpriteGANConfig = self.config  # type: ignore[assignment]
+        mods = self.modules()
+        adam = torch.optim.Adam
+        optimizers = {
+            "autoencoder": torch.optim.AdamW(
+                [*self.encoder.parameters(), *self.decoder.parameters()], lr=cfg.ae_lr,
+                weight_decay=1e-4),
+            "latent_generator": adam(self.latent_g.parameters(), lr=cfg.latent_lr,
+                                     betas=(0.5, 0.99)),
+            "latent_discriminator": adam(self.latent_d.parameters(), lr=cfg.latent_lr,
+                                         betas=(0.5, 0.99)),
+        }
+        owners = {"autoencoder": ["encoder", "decoder"],
+                  "latent_generator": ["latent_generator"],
+                  "latent_discriminator": ["latent_discriminator"]}
+        phases = first_view_phases(self.source, cfg)
+        if self.translator is not None:
+            phases += translator_phases(self.source, self.views, cfg)
+            betas = (0.5, 0.999)  # pix2pix's
+            optimizers |= {
+                "translator": adam(self.translator.parameters(), lr=cfg.translator_lr,
+                                   betas=betas),
+                "pair_discriminator": adam(self.pair_d.parameters(), lr=cfg.translator_lr / 5,
+                                           betas=betas)}
+            owners |= {"translator": ["translator"], "pair_discriminator": ["pair_discriminator"]}
+        return Recipe(modules=mods, optimizers=optimizers, phases=phases,
+                      ema=("latent_generator", "ema"), owners=owners)
+
+    @property
+    def exporters(self) -> dict[str, Any]:
+        return EXPORTERS
+
+    @torch.no_grad()
+    def draw(self, z: torch.Tensor, codes: torch.Tensor, batch: int = 128) -> torch.Tensor:
+        """Characters (N, V, 4, H, W) from latents and attribute codes."""
+        cfg: SpriteGANConfig = self.config  # type: ignore[assignment]
+        net = self.ema.module
+        device = next(net.parameters()).device
+        was = self.decoder.training
+        self.decoder.eval()
+        out = []
+        for i in range(0, len(z), batch):
+            cond = codes[i:i + batch].to(device)
+            first = self.decoder(net.codes(z[i:i + batch].to(device), cond), cond).float()
+            out.append(self.complete(first, cfg.palette_size).cpu())
+        self.decoder.train(was)
+        return torch.cat(out) if out else torch.zeros(0, *self.schema.sample_shape)
+
+    @torch.no_grad()
+    def complete(self, first: torch.Tensor, palette_size: int | None) -> torch.Tensor:
+        """Source-view images (N, 4, H, W) -> characters in every view."""
+        first = first.clamp(-1, 1)
+        if palette_size:
+            first = torch.stack([quantise_character(f[None], palette_size)[0] for f in first])
+        if self.translator is None:
+            return first[:, None]
+        was = self.translator.training
+        self.translator.eval()
+        views = []
+        for v in range(len(self.views)):
+            if v == self.source:
+                views.append(first)
+                continue
+            code = torch.full((len(first),), v, dtype=torch.long, device=first.device)
+            views.append(self.translator(first, code).float().clamp(-1, 1))
+        self.translator.train(was)
+        chars = torch.stack(views, dim=1)
+        if palette_size:  # every view onto the first view's own colours
+            chars = torch.stack([_snap(c, self.source) for c in chars])
+        return chars
+
+    @torch.no_grad()
+    def generate(self, n: int, condition: Mapping[str, Any] | None = None,
+                 seed: int | None = None) -> Samples:
+        if seed is None:
+            seed = int(torch.randint(0, 2**31 - 1, (1,)).item())
+        codes = self.schema.encode(dict(condition or {}), n, seed)
+        z = torch.randn(n, self.config.latent_dim,  # type: ignore[attr-defined]
+                        generator=torch.Generator().manual_seed(seed))
+        x = self.draw(z, codes)
+        meta = self.sample_metadata(codes, seed, views=self.views)
+        return Samples(x, meta, self.exporters)
+
+    @torch.no_grad()
+    def interpolate(self, seed_a: int, seed_b: int, steps: int = 8,
+                    condition: Mapping[str, Any] | None = None) -> Samples:
+        """Characters along the great circle between two seeds' latents (slerp keeps every
+        point at the norm the generator was trained on), with the same attributes."""
+        d = self.config.latent_dim  # type: ignore[attr-defined]
+        za = torch.randn(d, generator=torch.Generator().manual_seed(seed_a))
+        zb = torch.randn(d, generator=torch.Generator().manual_seed(seed_b))
+        t = torch.linspace(0, 1, steps)[:, None]
+        omega = torch.arccos((F.normalize(za, dim=0) @ F.normalize(zb, dim=0)).clamp(-1, 1))
+        if float(omega) < 1e-4:
+            z = za + t * (zb - za)
+        else:
+            z = (torch.sin((1 - t) * omega) * za + torch.sin(t * omega) * zb) / math.sin(omega)
+        codes = self.schema.encode(dict(condition or {}), 1, seed_a).expand(steps, -1)
+        meta = self.sample_metadata(codes, seed_a, views=self.views, interpolation=[seed_a, seed_b])
+        for i, m in enumerate(meta):
+            m["t"] = float(t[i])
+        return Samples(self.draw(z, codes), meta, self.exporters)
+
+    @torch.no_grad()
+    def edit(self, seed: int, condition: Mapping[str, Any],
+             changes: Mapping[str, Any]) -> Samples:
+        """The character of ``seed`` and ``condition``, then the same latent with
+        ``changes`` applied (e.g. other glasses): row 0 original, row 1 edited."""
+        base = dict(condition)
+        codes = torch.cat([self.schema.encode(base, 1, seed),
+                           self.schema.encode(base | dict(changes), 1, seed)])
+        z = torch.randn(1, self.config.latent_dim,  # type: ignore[attr-defined]
+                        generator=torch.Generator().manual_seed(seed)).expand(2, -1)
+        return Samples(self.draw(z, codes), self.sample_metadata(codes, seed, views=self.views),
+                       self.exporters)
+
+
+def _snap(char: torch.Tensor, source: int) -> torch.Tensor:
+    """Threshold alpha and map every view onto the colours of the source view."""
+    char = threshold_alpha(char)
+    opaque = char[source, 3] > 0
+    if not bool(opaque.any()):
+        return char
+    palette = char[source, :3][:, opaque].T.unique(dim=0)
+    return quantise(char, palette)
+
+
+def first_view_phases(source: int, cfg: SpriteGANConfig) -> list[Phase]:
+    """Autoencoder of the source view, and a hinge GAN over its (standardised) codes."""
+
+    def ae_step(batch: Batch, m: dict[str, torch.nn.Module], step: int):
+        x, cond = batch["x"][:, source], batch["cond"]
+        z = m["encoder"](x)
+        rec = m["decoder"](z + cfg.code_noise * torch.randn_like(z), cond)
+        l1 = (rec.float() - x.float()).abs().mean()
+        loss = l1 + cfg.code_penalty * z.float().pow(2).mean()
+        return loss, {"ae_l1": l1.detach()}
+
+    def real_codes(batch: Batch, m: dict[str, torch.nn.Module]) -> torch.Tensor:
+        with torch.no_grad():
+            z = m["encoder"](batch["x"][:, source]).float()
+            m["latent_generator"].track(z)
+            return m["latent_generator"].standardise(z)
+
+    def noise(batch: Batch) -> torch.Tensor:
+        return torch.randn(batch["x"].shape[0], cfg.latent_dim, device=batch["x"].device)
+
+    def d_step(batch: Batch, m: dict[str, torch.nn.Module], step: int):
+        real, cond = real_codes(batch, m), batch["cond"]
+        with torch.no_grad():
+            fake = m["latent_generator"](noise(batch), cond)
+        d = m["latent_discriminator"]
+        loss = F.relu(1 - d(real, cond)).mean() + F.relu(1 + d(fake, cond)).mean()
+        return loss, {"latent_d_loss": loss.detach()}
+
+    def g_step(batch: Batch, m: dict[str, torch.nn.Module], step: int):
+        cond = batch["cond"]
+        loss = -m["latent_discriminator"](m["latent_generator"](noise(batch), cond), cond).mean()
+        return loss, {"latent_g_loss": loss.detach()}
+
+    phases = [Phase("ae", "autoencoder", ae_step)]
+    for i in range(cfg.latent_updates):
+        suffix = "" if i == 0 else str(i + 1)
+        phases += [Phase("latent_d" + suffix, "latent_discriminator", d_step),
+                   Phase("latent_g" + suffix, "latent_generator", g_step)]
+    return phases
+
+
+def translator_phases(source: int, views: list[str], cfg: SpriteGANConfig) -> list[Phase]:
+    """Paired view translation: (source view, target view code) -> that character in the
+    target view. Mirroring a character swaps left and right, which doubles the pairs."""
+    mirror = torch.as_tensor(mirror_views(views))
+    targets = torch.as_tensor([v for v in range(len(views)) if v != source])
+
+    def pairs(batch: Batch) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+        x = batch["x"]
+        n = x.shape[0]
+        v = targets[torch.randint(0, len(targets), (n,))].to(x.device)
+        flip = torch.rand(n, device=x.device) < 0.5
+        x = torch.where(flip[:, None, None, None, None], x.flip(-1), x)
+        # the flipped character's view v is the original's mirror(v), flipped
+        src_idx = torch.where(flip, mirror.to(x.device)[source], source)
+        tgt_idx = torch.where(flip, mirror.to(x.device)[v], v)
+        rows = torch.arange(n, device=x.device)
+        return x[rows, src_idx], x[rows, tgt_idx], v
+
+    def d_step(batch: Batch, m: dict[str, torch.nn.Module], step: int):
+        src, tgt, v = pairs(batch)
+        with torch.no_grad():
+            fake = m["translator"](src, v)
+        d = m["pair_discriminator"]
+        real_logits, fake_logits = d(src, tgt, v), d(src, fake, v)
+        loss = F.relu(1 - real_logits).mean() + F.relu(1 + fake_logits).mean()
+        return loss, {"t_d_loss": loss.detach()}
+
+    def g_step(batch: Batch, m: dict[str, torch.nn.Module], step: int):
+        src, tgt, v = pairs(batch)
+        fake = m["translator"](src, v)
+        l1 = (fake.float() - tgt.float()).abs().mean()
+        loss = cfg.l1_weight * l1
+        if cfg.adversarial_weight:
+            loss = loss - cfg.adversarial_weight * m["pair_discriminator"](src, fake, v).mean()
+        return loss, {"t_l1": l1.detach()}
+
+    phases = [Phase("t_g", "translator", g_step)]
+    if cfg.adversarial_weight:
+        phases.insert(0, Phase("t_d", "pair_discriminator", d_step))
+    return phases
