@@ -70,6 +70,51 @@ class IdentityEmbedder(_Saved):
         return F.normalize(self.encoder(x), dim=1)
 
 
+class AttributeClassifier(_Saved):
+    """One head per attribute on a shared encoder: reads the attributes of a sprite."""
+
+    def __init__(self, sizes: list[int], channels: int = 4, width: int = 32) -> None:
+        super().__init__()
+        self.config = {"sizes": list(sizes), "channels": channels, "width": width}
+        self.encoder = SpriteEncoder(channels, width, 256)
+        self.heads = nn.ModuleList(nn.Linear(256, k) for k in sizes)
+
+    def forward(self, x: torch.Tensor) -> list[torch.Tensor]:
+        h = F.leaky_relu(self.encoder(x), 0.1)
+        return [head(h) for head in self.heads]
+
+
+def train_attribute_classifier(x: torch.Tensor, codes: torch.Tensor, sizes: list[int],
+                               steps: int = 800, batch: int = 128,
+                               seed: int = 0) -> AttributeClassifier:
+    """``x`` (N, 4, H, W) real sprites, ``codes`` (N, K) their attribute codes."""
+    keep_freed_memory()
+    g = torch.Generator().manual_seed(seed)
+    torch.manual_seed(seed)
+    model = AttributeClassifier(sizes, x.shape[1])
+    opt = torch.optim.AdamW(model.parameters(), lr=3e-3, weight_decay=1e-4)
+    sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=3e-3, total_steps=steps)
+    model.train()
+    for _ in range(steps):
+        i = torch.randint(0, len(x), (batch,), generator=g)
+        logits = model(x[i])
+        loss = sum(F.cross_entropy(lg, codes[i, k]) for k, lg in enumerate(logits))
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+        sched.step()
+    return model.eval()
+
+
+@torch.no_grad()
+def predict_attributes(model: AttributeClassifier, x: torch.Tensor,
+                       batch: int = 512) -> torch.Tensor:
+    """(N, K) predicted codes."""
+    out = [torch.stack([lg.argmax(1) for lg in model(x[i:i + batch])], dim=1)
+           for i in range(0, len(x), batch)]
+    return torch.cat(out) if out else torch.zeros(0, len(model.heads), dtype=torch.long)
+
+
 def _jitter(x: torch.Tensor, g: torch.Generator, pixels: int = 2) -> torch.Tensor:
     """Shift whole sprites by up to ``pixels`` (transparent fill): the metrics must not
     hinge on exact placement on the canvas."""

@@ -148,18 +148,29 @@ def render_codes(parts: NounsParts, codes: np.ndarray | torch.Tensor) -> torch.T
     return to_tensor(render_rgba(parts, codes))[:, None]
 
 
-def hidden_share(parts: NounsParts, codes: np.ndarray | torch.Tensor) -> dict[str, float]:
-    """Share of composites whose part on each layer is drawn over completely: its label
-    then cannot be read off the pixels (17 accessories cover the whole body, for one)."""
+def visible(parts: NounsParts, codes: np.ndarray | torch.Tensor) -> np.ndarray:
+    """(N, layers) bool: does any pixel of that layer's part show in the composite? A part
+    drawn over completely (17 accessories cover the whole body, for one) has a label
+    that cannot be read off the pixels, so attribute accuracy skips it."""
     codes = np.asarray(codes, np.int64).reshape(-1, len(LAYERS))
     above = np.zeros((len(codes), CANVAS, CANVAS), bool)
-    out = {}
+    out = np.ones((len(codes), len(LAYERS)), bool)
     for k in reversed(range(len(LAYERS))):
         mask = (parts.parts[LAYERS[k]][..., 3] > 0)[codes[:, k]]
-        hidden = mask.any(axis=(1, 2)) & ~(mask & ~above).any(axis=(1, 2))
-        out[LAYERS[k]] = float(hidden.mean()) if len(codes) else 0.0
+        out[:, k] = ~mask.any(axis=(1, 2)) | (mask & ~above).any(axis=(1, 2))
         above |= mask
     return out
+
+
+def hidden_share(parts: NounsParts, codes: np.ndarray | torch.Tensor) -> dict[str, float]:
+    """Share of composites whose part on each layer is drawn over completely."""
+    codes = np.asarray(codes, np.int64).reshape(-1, len(LAYERS))
+    if not len(codes):
+        return dict.fromkeys(LAYERS, 0.0)
+    drawn = np.stack([(parts.parts[layer][..., 3] > 0)[codes[:, k]].any(axis=(1, 2))
+                      for k, layer in enumerate(LAYERS)], axis=1)
+    hidden = drawn & ~visible(parts, codes)
+    return {layer: float(hidden[:, k].mean()) for k, layer in enumerate(LAYERS)}
 
 
 def _strip(files: list[str]) -> list[str]:

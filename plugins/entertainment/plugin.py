@@ -22,3 +22,10 @@ def register_datasets(register):  # noqa: ANN001, ANN201
     register("nouns", f"{_PKG}.nouns:NounsSource", "Nouns parts JSON composed into characters")
     register("sprite_folder", f"{_PKG}.data:SpriteFolderSource",
              "folder of RGBA PNG sprites (or sheets) with an attributes CSV")
+
+
+@hookimpl
+def register_commands(cli):  # noqa: ANN001, ANN201
+    from aigc_plugins.entertainment.cli import character
+
+    cli.command("character")(character)

@@ -37,8 +37,8 @@ class CharacterSpec(BaseModel):
     seed: int | None = Field(default=None, ge=0, description="None: a fresh random draw")
     palette: Literal["auto"] | Path | None = Field(
         default=None,
-        description="None: raw output; 'auto': a shared palette of palette_size colours per "
-                    "character; a .gpl/.hex/.png path: that fixed palette")
+        description="None: the generator's own output; 'auto': a shared palette of "
+                    "palette_size colours per character; a .gpl/.hex/.png path: that palette")
     palette_size: int = Field(default=24, ge=2, le=MAX_COLOURS)
     n: int = Field(default=1, ge=1, le=10_000, description="how many characters")
 

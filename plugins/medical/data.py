@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import importlib.util
+import zipfile
 from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
@@ -188,7 +189,15 @@ class MedMNISTSource(_MedicalSource):
 
     @classmethod
     def accepts(cls, path: Path) -> bool:
-        return path.suffix.lower() == ".npz"
+        """An .npz with MedMNIST's ``*_images`` members (the zip listing only, no data)."""
+        if path.suffix.lower() != ".npz" or not path.is_file():
+            return False
+        try:
+            with zipfile.ZipFile(path) as zf:
+                names = zf.namelist()
+        except (OSError, zipfile.BadZipFile):
+            return False
+        return any(n.endswith("_images.npy") for n in names)
 
 
 def _read_dicom(path: Path) -> np.ndarray:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pytest
 import torch
 
@@ -126,3 +127,32 @@ def test_attribute_conditioning_edit_and_interpolation() -> None:
     ends = gen.generate(1, condition={"glasses": "none", "hat": "no"}, seed=1)
     assert path.data.shape[0] == 5 and torch.equal(path.data[0], ends.data[0])
     assert [m["t"] for m in path.metadata] == pytest.approx([0, 0.25, 0.5, 0.75, 1])
+
+
+def test_character_command_writes_sheets_gifs_for_a_spec(tmp_path: Path) -> None:
+    import json
+
+    from PIL import Image
+    from typer.testing import CliRunner
+
+    from aigc_sdk.cli import build_app
+
+    model().save_pretrained(tmp_path / "b")
+    spec = tmp_path / "spec.json"
+    spec.write_text(json.dumps({"views": ["down", "left"], "seed": 4, "n": 2,
+                                "palette": "auto", "palette_size": 4}))
+    res = CliRunner().invoke(build_app(), ["character", str(tmp_path / "b"), "--spec",
+                                           str(spec), "--out", str(tmp_path / "out")])
+    assert res.exit_code == 0, res.output
+    sheet = Image.open(tmp_path / "out" / "sheet" / "character_0000_sheet.png")
+    assert sheet.mode == "RGBA" and sheet.size == (16, 32)  # 1 frame x 2 views of 16 px
+    layout = json.loads((tmp_path / "out" / "sheet" / "character_0000_sheet.json").read_text())
+    assert layout["rows"] == ["down", "left"]
+    px = np.asarray(sheet)
+    assert len(np.unique(px[px[..., 3] > 0][:, :3], axis=0)) <= 4
+    assert (tmp_path / "out" / "gif" / "character_0001_turnaround.gif").is_file()
+    bad = tmp_path / "bad.json"
+    bad.write_text(json.dumps({"views": ["front"]}))
+    res = CliRunner().invoke(build_app(), ["character", str(tmp_path / "b"), "--spec",
+                                           str(bad), "--out", str(tmp_path / "o2")])
+    assert res.exit_code != 0 and "front" in res.output

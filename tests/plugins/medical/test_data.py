@@ -131,6 +131,8 @@ def make_npz(path: Path, n: int = 40, rgb: bool = False, seed: int = 0) -> dict:
 def test_medmnist_shapes_range_labels_schema(tmp_path: Path) -> None:
     arrays = make_npz(tmp_path / "toy.npz")
     assert MedMNISTSource.accepts(tmp_path / "toy.npz")
+    np.savez(tmp_path / "other.npz", images=np.zeros((2, 4, 8, 8, 4), np.uint8))
+    assert not MedMNISTSource.accepts(tmp_path / "other.npz")  # e.g. LPC characters
     ds = MedMNISTSource(tmp_path / "toy.npz")
     assert ds.splits == ["train", "val", "test"] and ds.source_name == "medmnist"
     assert ds.x.shape == (40, 1, 28, 28) and ds.x.dtype == torch.float32
