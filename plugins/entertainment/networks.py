@@ -162,10 +162,11 @@ class PairDiscriminator(nn.Module):
     """Patch discriminator on (source, candidate target, view code): judges whether the
     candidate is this character drawn in that view, patch by patch."""
 
-    def __init__(self, channels: int, n_views: int, base: int = 32, layers: int = 3) -> None:
+    def __init__(self, channels: int, n_views: int, size: int, base: int = 32) -> None:
         super().__init__()
         from monai.networks.nets import PatchDiscriminator
 
+        layers = patch_layers(size)
         self.n_views = n_views
         # STACK-NOTES: norm="BATCH" fails Opacus' validator; INSTANCE trains and passes.
         self.net = PatchDiscriminator(spatial_dims=2, num_layers_d=layers, channels=base,
@@ -176,3 +177,25 @@ class PairDiscriminator(nn.Module):
                 views: torch.Tensor) -> torch.Tensor:
         planes = view_code_planes(views, self.n_views, source.shape[-1]).to(source.dtype)
         return self.net(torch.cat([source, target, planes], dim=1))[-1]
+
+
+def patch_layers(size: int) -> int:
+    """Stride-2 layers of a patch discriminator: 3 at 64 px (pix2pix's 70 px patches scaled
+    down), fewer on small sprites so instance norm keeps more than one pixel."""
+    return max(1, min(3, size.bit_length() - 4))
+
+
+class PatchCritic(nn.Module):
+    """Patch discriminator on single sprites: real front views against the autoencoder's
+    reconstructions, which pushes the decoder from blurred averages to crisp pixels."""
+
+    def __init__(self, channels: int, size: int, base: int = 32) -> None:
+        super().__init__()
+        layers = patch_layers(size)
+        from monai.networks.nets import PatchDiscriminator
+
+        self.net = PatchDiscriminator(spatial_dims=2, num_layers_d=layers, channels=base,
+                                      in_channels=channels, out_channels=1, norm="INSTANCE")
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.net(x)[-1]

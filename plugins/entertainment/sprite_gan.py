@@ -34,6 +34,7 @@ from aigc_plugins.entertainment.networks import (
     LatentDiscriminator,
     LatentGenerator,
     PairDiscriminator,
+    PatchCritic,
     SpriteDecoder,
     SpriteEncoder,
     ViewTranslator,
@@ -48,7 +49,9 @@ from aigc_sdk.training.recipe import Batch, Phase
 
 class SpriteGANConfig(GeneratorConfig):
     latent_dim: int = Field(64, description="noise size of the latent GAN")
-    code_dim: int = Field(64, description="autoencoder code size")
+    code_dim: int | None = Field(None, description=(
+        "autoencoder code size; None: 64, or 8 when the data has attributes, so the "
+        "attributes reach the decoder through its conditioning and not through the code"))
     # Sized for CPUs (about 0.3 s a step at 64 px, batch 32, 2 cores); raise on a GPU.
     base_channels: int = Field(16, description="decoder width at full resolution")
     max_channels: int = 256
@@ -57,6 +60,12 @@ class SpriteGANConfig(GeneratorConfig):
     ae_lr: float = 2e-3
     code_penalty: float = Field(1e-3, description="L2 on codes (a regularised autoencoder)")
     code_noise: float = Field(0.05, description="noise on codes while decoding, for smoothness")
+    decoder_adversarial_weight: float = Field(
+        0.01, description="patch-GAN term on reconstructions vs L1 (pix2pix's 1:100); 0 = off")
+    latent_real_noise: float = Field(
+        0.1, description="noise on the real codes the latent discriminator sees (standardised "
+                         "units): it smooths the code distribution so new codes, not copies, "
+                         "are drawn")
     latent_hidden: int = 256
     latent_lr: float = 2e-4
     latent_updates: int = Field(2, ge=1, description="latent GAN updates per training step")
@@ -99,22 +108,28 @@ class SpriteGAN(Generator):
                              f"views {self.views}; set source_view")
         size = shape[2]
         cond_sizes = [len(c.values) for c in schema.conditions]
-        self.encoder = SpriteEncoder(4, cfg.encoder_width, cfg.code_dim)
-        self.decoder = SpriteDecoder(size, 4, cfg.code_dim, cond_sizes, cfg.base_channels,
+        code_dim = cfg.code_dim or (8 if cond_sizes else 64)
+        self.encoder = SpriteEncoder(4, cfg.encoder_width, code_dim)
+        self.decoder = SpriteDecoder(size, 4, code_dim, cond_sizes, cfg.base_channels,
                                      cfg.max_channels)
-        self.latent_g = LatentGenerator(cfg.latent_dim, cfg.code_dim, cond_sizes,
-                                        cfg.latent_hidden)
-        self.latent_d = LatentDiscriminator(cfg.code_dim, cond_sizes, cfg.latent_hidden)
+        self.latent_g = LatentGenerator(cfg.latent_dim, code_dim, cond_sizes, cfg.latent_hidden)
+        self.latent_d = LatentDiscriminator(code_dim, cond_sizes, cfg.latent_hidden)
         self.ema = EMA(self.latent_g)
+        self.critic = PatchCritic(4, size) if cfg.decoder_adversarial_weight > 0 else None
         self.translator = self.pair_d = None
         if len(self.views) > 1:
             self.translator = ViewTranslator(4, len(self.views), tuple(cfg.translator_widths))
-            self.pair_d = PairDiscriminator(4, len(self.views))
+            self.pair_d = PairDiscriminator(4, len(self.views), size)
+        # one-view (attribute) data has no translator to save
+        self.saved_modules = tuple(  # type: ignore[misc]
+            m for m in type(self).saved_modules if m in self.modules())
 
     def modules(self) -> dict[str, torch.nn.Module]:
         mods = {"encoder": self.encoder, "decoder": self.decoder,
                 "latent_generator": self.latent_g, "latent_discriminator": self.latent_d,
                 "ema": self.ema}
+        if self.critic is not None:
+            mods["critic"] = self.critic
         if self.translator is not None:
             mods |= {"translator": self.translator, "pair_discriminator": self.pair_d}
         return mods
@@ -136,6 +151,10 @@ class SpriteGAN(Generator):
                   "latent_generator": ["latent_generator"],
                   "latent_discriminator": ["latent_discriminator"]}
         phases = first_view_phases(self.source, cfg)
+        if self.critic is not None:
+            optimizers["critic"] = adam(self.critic.parameters(), lr=cfg.ae_lr / 5,
+                                        betas=(0.5, 0.999))
+            owners["critic"] = ["critic"]
         if self.translator is not None:
             phases += translator_phases(self.source, self.views, cfg)
             betas = (0.5, 0.999)  # pix2pix's
@@ -250,19 +269,34 @@ def _snap(char: torch.Tensor, source: int) -> torch.Tensor:
 def first_view_phases(source: int, cfg: SpriteGANConfig) -> list[Phase]:
     """Autoencoder of the source view, and a hinge GAN over its (standardised) codes."""
 
-    def ae_step(batch: Batch, m: dict[str, torch.nn.Module], step: int):
-        x, cond = batch["x"][:, source], batch["cond"]
+    adv = cfg.decoder_adversarial_weight
+
+    def reconstruct(batch: Batch, m: dict[str, torch.nn.Module]) -> tuple[torch.Tensor, ...]:
+        x = batch["x"][:, source]
         z = m["encoder"](x)
-        rec = m["decoder"](z + cfg.code_noise * torch.randn_like(z), cond)
+        return x, z, m["decoder"](z + cfg.code_noise * torch.randn_like(z), batch["cond"])
+
+    def ae_step(batch: Batch, m: dict[str, torch.nn.Module], step: int):
+        x, z, rec = reconstruct(batch, m)
         l1 = (rec.float() - x.float()).abs().mean()
         loss = l1 + cfg.code_penalty * z.float().pow(2).mean()
+        if adv:
+            loss = loss - adv * m["critic"](rec).float().mean()
         return loss, {"ae_l1": l1.detach()}
+
+    def critic_step(batch: Batch, m: dict[str, torch.nn.Module], step: int):
+        with torch.no_grad():
+            x, _, rec = reconstruct(batch, m)
+        critic = m["critic"]
+        loss = F.relu(1 - critic(x)).mean() + F.relu(1 + critic(rec)).mean()
+        return loss, {"critic_loss": loss.detach()}
 
     def real_codes(batch: Batch, m: dict[str, torch.nn.Module]) -> torch.Tensor:
         with torch.no_grad():
             z = m["encoder"](batch["x"][:, source]).float()
             m["latent_generator"].track(z)
-            return m["latent_generator"].standardise(z)
+            z = m["latent_generator"].standardise(z)
+            return z + cfg.latent_real_noise * torch.randn_like(z)
 
     def noise(batch: Batch) -> torch.Tensor:
         return torch.randn(batch["x"].shape[0], cfg.latent_dim, device=batch["x"].device)
@@ -281,6 +315,8 @@ def first_view_phases(source: int, cfg: SpriteGANConfig) -> list[Phase]:
         return loss, {"latent_g_loss": loss.detach()}
 
     phases = [Phase("ae", "autoencoder", ae_step)]
+    if adv:
+        phases.insert(0, Phase("critic", "critic", critic_step))
     for i in range(cfg.latent_updates):
         suffix = "" if i == 0 else str(i + 1)
         phases += [Phase("latent_d" + suffix, "latent_discriminator", d_step),

@@ -110,7 +110,7 @@ def test_bundle_round_trip_gives_identical_characters(tmp_path: Path) -> None:
     assert torch.equal(gen.generate(3, seed=1).data, again.generate(3, seed=1).data)
 
 
-def test_attribute_conditioning_edit_and_interpolation() -> None:
+def test_attribute_conditioning_edit_and_interpolation(tmp_path: Path) -> None:
     conds = [ConditionSpec(name="glasses", values=["none", "round", "square"]),
              ConditionSpec(name="hat", values=["no", "yes"])]
     gen = model(views=["front"], conditions=conds)
@@ -127,6 +127,12 @@ def test_attribute_conditioning_edit_and_interpolation() -> None:
     ends = gen.generate(1, condition={"glasses": "none", "hat": "no"}, seed=1)
     assert path.data.shape[0] == 5 and torch.equal(path.data[0], ends.data[0])
     assert [m["t"] for m in path.metadata] == pytest.approx([0, 0.25, 0.5, 0.75, 1])
+    gen.save_pretrained(tmp_path / "one_view")  # no translator to save
+    again = load_bundle(tmp_path / "one_view")
+    assert torch.equal(again.edit(seed=3, condition={"glasses": "none"},
+                                  changes={"glasses": "round"}).data,
+                       gen.edit(seed=3, condition={"glasses": "none"},
+                                changes={"glasses": "round"}).data)
 
 
 def test_character_command_writes_sheets_gifs_for_a_spec(tmp_path: Path) -> None:
