@@ -20,7 +20,7 @@ import numpy as np
 import torch
 from PIL import Image
 
-from aigc_plugins.entertainment.palette import to_uint8
+from aigc_plugins.entertainment.palette import to_levels
 from aigc_sdk.samples import Samples
 
 TURNAROUND = ("down", "left", "up", "right")  # front, side, back, side: reads as a rotation
@@ -54,7 +54,7 @@ def _prepare(samples: Samples, out_dir: Path) -> tuple[torch.Tensor, Path]:
 
 def _rgba(x: torch.Tensor) -> np.ndarray:
     """(..., 4, H, W) in [-1, 1] to uint8 (..., H, W, 4), straight alpha kept as alpha."""
-    return to_uint8(x).movedim(-3, -1).numpy()
+    return to_levels(x).movedim(-3, -1).numpy()
 
 
 def _view_names(meta: Mapping[str, Any], n_views: int, views: Sequence[str] | None,

@@ -28,13 +28,13 @@ def _check_rgba(x: torch.Tensor, what: str = "x") -> None:
         raise ValueError(f"{what}: expected RGBA tensors (..., 4, H, W), got {shape}")
 
 
-def to_uint8(x: torch.Tensor) -> torch.Tensor:
+def to_levels(x: torch.Tensor) -> torch.Tensor:
     """[-1, 1] to 0..255, rounded: the one conversion exporters and palettes share, so a
     palette colour survives the trip to a file exactly."""
     return ((x.detach().float().clamp(-1.0, 1.0) + 1.0) * 127.5).round().to(torch.uint8)
 
 
-def from_uint8(x: torch.Tensor | np.ndarray) -> torch.Tensor:
+def from_levels(x: torch.Tensor | np.ndarray) -> torch.Tensor:
     """0..255 to [-1, 1] float32."""
     return torch.as_tensor(np.asarray(x), dtype=torch.float32) / 127.5 - 1.0
 
@@ -52,7 +52,7 @@ def threshold_alpha(x: torch.Tensor, level: float = 0.0) -> torch.Tensor:
 
 def _opaque_rgb(x: torch.Tensor, level: float = 0.0) -> torch.Tensor:
     """(M, 3) uint8 colours of the pixels with alpha > ``level``, over all leading dims."""
-    rgb = to_uint8(x[..., :3, :, :]).movedim(-3, -1).reshape(-1, 3)
+    rgb = to_levels(x[..., :3, :, :]).movedim(-3, -1).reshape(-1, 3)
     return rgb[(x[..., 3, :, :] > level).reshape(-1)]
 
 
@@ -78,7 +78,7 @@ def extract_palette(x: torch.Tensor, k: int, seed: int = 0) -> torch.Tensor:
     used = np.unique(np.asarray(q))
     pal = np.asarray(q.getpalette(), dtype=np.uint8).reshape(-1, 3)[used]
     pal = np.unique(pal, axis=0)  # two boxes may round to one colour
-    return from_uint8(pal)
+    return from_levels(pal)
 
 
 def quantise(x: torch.Tensor, palette: torch.Tensor) -> torch.Tensor:
@@ -94,12 +94,12 @@ def quantise(x: torch.Tensor, palette: torch.Tensor) -> torch.Tensor:
     if len(palette) == 0:
         raise ValueError("palette is empty but the image has visible pixels; pass >= 1 colour")
     rgb = x[..., :3, :, :].movedim(-3, -1).reshape(-1, 3).clone()
-    pal = to_uint8(palette.float()).float()
-    pal_f = from_uint8(pal)  # the exact colours a file will hold
+    pal = to_levels(palette.float()).float()
+    pal_f = from_levels(pal)  # the exact colours a file will hold
     idx = visible.nonzero().squeeze(1)
     for start in range(0, len(idx), _CHUNK):
         sel = idx[start:start + _CHUNK]
-        d = torch.cdist(to_uint8(rgb[sel]).float(), pal)
+        d = torch.cdist(to_levels(rgb[sel]).float(), pal)
         rgb[sel] = pal_f[d.argmin(dim=1)]
     out = rgb.reshape(*x.shape[:-3], x.shape[-2], x.shape[-1], 3).movedim(-1, -3)
     return torch.cat([out, x[..., 3:4, :, :]], dim=-3)
@@ -189,4 +189,4 @@ def load_palette(path: str | Path) -> torch.Tensor:
     if len(colours) > MAX_COLOURS:
         raise ValueError(f"{path}: {len(colours)} colours; a palette holds at most "
                          f"{MAX_COLOURS} (is this a sprite rather than a palette swatch?)")
-    return from_uint8(np.asarray(colours, dtype=np.uint8))
+    return from_levels(np.asarray(colours, dtype=np.uint8))

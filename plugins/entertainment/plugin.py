@@ -20,7 +20,7 @@ def register_generators(register):  # noqa: ANN001, ANN201
 def register_datasets(register):  # noqa: ANN001, ANN201
     register("lpc", f"{_PKG}.data:LPCSource", "LPC characters .npz: N x 4 directions, RGBA")
     register("nouns", f"{_PKG}.nouns:NounsSource", "Nouns parts JSON composed into characters")
-    register("sprite_folder", f"{_PKG}.data:SpriteFolderSource",
+    register("sprite_folder", f"{_PKG}.folder:SpriteFolderSource",
              "folder of RGBA PNG sprites (or sheets) with an attributes CSV")
 
 

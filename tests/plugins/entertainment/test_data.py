@@ -13,12 +13,12 @@ from PIL import Image
 
 from aigc_plugins.entertainment.data import (
     LPCSource,
-    SpriteFolderSource,
     cut_sheet,
     holdout_split,
     to_tensor,
     to_uint8,
 )
+from aigc_plugins.entertainment.folder import SpriteFolderSource
 from aigc_sdk.quality import Check, QualityReport
 
 VIEWS = ["down", "left", "right"]

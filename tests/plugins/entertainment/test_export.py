@@ -26,7 +26,7 @@ from aigc_plugins.entertainment.palette import (
     quantise,
     quantise_character,
     threshold_alpha,
-    to_uint8,
+    to_levels,
     unique_colours,
 )
 from aigc_plugins.entertainment.spec import CharacterSpec
@@ -57,7 +57,7 @@ def make_samples(x: torch.Tensor, views: list[str] | None = VIEWS) -> Samples:
 
 def u8(x: torch.Tensor) -> np.ndarray:
     """(4, H, W) in [-1, 1] as (H, W, 4) uint8, the conversion every exporter must match."""
-    return to_uint8(x).permute(1, 2, 0).numpy()
+    return to_levels(x).permute(1, 2, 0).numpy()
 
 
 def read_jsonl(path: Path) -> list[dict]:
@@ -178,7 +178,7 @@ def test_extract_palette_keeps_few_colours_exactly() -> None:
     x = torch.ones(4, 4, 8, 8)
     x[:, :3] = (cols[pick].float() / 127.5 - 1).T.reshape(3, 4, 8, 8).permute(1, 0, 2, 3)
     pal = extract_palette(x, k=24)
-    assert sorted(to_uint8(pal).tolist()) == sorted(cols.tolist())
+    assert sorted(to_levels(pal).tolist()) == sorted(cols.tolist())
     assert extract_palette(-torch.ones(2, 4, 3, 3), k=8).shape == (0, 3)
 
 
@@ -193,15 +193,15 @@ def test_quantise_maps_to_nearest_and_never_touches_alpha() -> None:
 
 def test_load_palette_hex_gpl_png_and_errors(tmp_path: Path) -> None:
     (tmp_path / "p.hex").write_text("ff0000\n#00ff80\n\nff0000\n")
-    assert to_uint8(load_palette(tmp_path / "p.hex")).tolist() == [[255, 0, 0], [0, 255, 128]]
+    assert to_levels(load_palette(tmp_path / "p.hex")).tolist() == [[255, 0, 0], [0, 255, 128]]
     (tmp_path / "p.gpl").write_text("GIMP Palette\nName: test\nColumns: 2\n# comment\n"
                                     "  0   0   0\tBlack\n255 255 255 White\n")
-    assert to_uint8(load_palette(tmp_path / "p.gpl")).tolist() == [[0, 0, 0], [255] * 3]
+    assert to_levels(load_palette(tmp_path / "p.gpl")).tolist() == [[0, 0, 0], [255] * 3]
     swatch = np.zeros((1, 3, 4), np.uint8)
     swatch[0, :, :3] = [[9, 9, 9], [1, 2, 3], [9, 9, 9]]
     swatch[0, :2, 3] = 255  # the third pixel is transparent: not a colour
     Image.fromarray(swatch, "RGBA").save(tmp_path / "s.png")
-    assert to_uint8(load_palette(tmp_path / "s.png")).tolist() == [[9, 9, 9], [1, 2, 3]]
+    assert to_levels(load_palette(tmp_path / "s.png")).tolist() == [[9, 9, 9], [1, 2, 3]]
 
     (tmp_path / "bad.hex").write_text("ff0000\nnot-a-colour\n")
     with pytest.raises(ValueError, match=r"bad.hex:2: 'not-a-colour'"):
@@ -247,7 +247,7 @@ def test_character_spec_validation_and_json(tmp_path: Path) -> None:
     spec = CharacterSpec.from_json_file(tmp_path / "spec.json")
     assert spec.palette == tmp_path / "pal.hex" and spec.n == 2
     out = spec.apply_palette(make_chars(n=2, binary=False))
-    assert set(to_uint8(out[:, :, :3]).unique().tolist()) <= {0, 255}
+    assert set(to_levels(out[:, :, :3]).unique().tolist()) <= {0, 255}
     (tmp_path / "typo.json").write_text(json.dumps({"attribtues": {}}))
     with pytest.raises(ValueError, match=r"typo.json.attribtues"):
         CharacterSpec.from_json_file(tmp_path / "typo.json")
