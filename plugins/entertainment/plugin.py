@@ -25,6 +25,14 @@ def register_datasets(register):  # noqa: ANN001, ANN201
 
 
 @hookimpl
+def register_metrics(register):  # noqa: ANN001, ANN201
+    register("characters", f"{_PKG}.metrics:CharacterQuality",
+             "view accuracy, identity margin/retrieval, FID, nearest-training distance")
+    register("attributes", f"{_PKG}.metrics:AttributeAccuracy",
+             "per-attribute accuracy of a real-trained attribute classifier")
+
+
+@hookimpl
 def register_commands(cli):  # noqa: ANN001, ANN201
     from aigc_plugins.entertainment.cli import character
 

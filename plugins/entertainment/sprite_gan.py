@@ -120,6 +120,9 @@ class SpriteGAN(Generator):
         if len(self.views) > 1:
             self.translator = ViewTranslator(4, len(self.views), tuple(cfg.translator_widths))
             self.pair_d = PairDiscriminator(4, len(self.views), size)
+        self.default_metrics = (  # type: ignore[misc]
+            ("entertainment.characters",) if len(self.views) > 1 else ()
+        ) + (("entertainment.attributes",) if cond_sizes else ())
         # one-view (attribute) data has no translator to save
         self.saved_modules = tuple(  # type: ignore[misc]
             m for m in type(self).saved_modules if m in self.modules())
