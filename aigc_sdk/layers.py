@@ -11,7 +11,13 @@ from torch import nn
 
 
 class CondEmbedding(nn.Module):
-    """Sum of one embedding per condition; ``cond`` is (N, K) integer codes."""
+    """Sum of one embedding per condition.
+
+    ``cond`` is (N, K) integer codes, or soft codes: (N, sum of value counts) float
+    weights over each condition's values, concatenated. One-hot soft codes give exactly
+    the integer result; a mix of two one-hots interpolates between two conditions (the
+    embedding is linear in them), which is how a generator walks between characters that
+    differ in their attributes."""
 
     def __init__(self, sizes: list[int], dim: int) -> None:
         super().__init__()
@@ -20,9 +26,22 @@ class CondEmbedding(nn.Module):
 
     def forward(self, cond: torch.Tensor) -> torch.Tensor:
         out = torch.zeros(cond.shape[0], self.dim, device=cond.device)
+        if cond.is_floating_point():
+            start = 0
+            for table in self.tables:
+                stop = start + table.num_embeddings
+                out = out + cond[:, start:stop].to(table.weight.dtype) @ table.weight
+                start = stop
+            return out
         for k, table in enumerate(self.tables):
             out = out + table(cond[:, k])
         return out
+
+
+def soft_codes(codes: torch.Tensor, sizes: list[int]) -> torch.Tensor:
+    """(N, K) integer codes as one-hot soft codes (N, sum(sizes)) for :class:`CondEmbedding`."""
+    parts = [nn.functional.one_hot(codes[:, k], n).float() for k, n in enumerate(sizes)]
+    return torch.cat(parts, dim=1) if parts else torch.zeros(len(codes), 0)
 
 
 class CondBatchNorm(nn.Module):

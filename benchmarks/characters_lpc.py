@@ -123,6 +123,7 @@ def main() -> None:
     args.out.mkdir(parents=True, exist_ok=True)
     save_grid(fake[:16], args.out / "generated_grid.png")
     save_grid(real[:16], args.out / "heldout_grid.png")
+    save_grid(gen.interpolate(3, 4, steps=8).data, args.out / "interpolation.png")
     samples.select(range(4)).export("sheet", args.out / "sheets")
     samples.select(range(4)).export("gif", args.out / "gifs")
     report(f"LPC characters: {args.n} generated vs {len(real)} held-out real "

@@ -107,6 +107,9 @@ def main() -> None:
     args.out.mkdir(parents=True, exist_ok=True)
     pairs = torch.stack([test.x[:16, 0], fake[:16], fake_edit[:16]], dim=1)
     save_grid(pairs, args.out / "real_generated_edited.png", upscale=4)
+    ends = train.schema.decode(want[:2])
+    walk = gen.interpolate(5, 6, steps=8, condition=ends[0], condition_b=ends[1])
+    save_grid(walk.data.transpose(0, 1), args.out / "interpolation.png", upscale=4)
     report(f"Nouns attribute control: {len(want)} unseen combinations "
            f"({args.threads} threads)", res, TARGETS, args.json)
 

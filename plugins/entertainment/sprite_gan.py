@@ -42,6 +42,7 @@ from aigc_plugins.entertainment.networks import (
 from aigc_plugins.entertainment.palette import quantise, quantise_character, threshold_alpha
 from aigc_sdk.dataset import DataSchema
 from aigc_sdk.generator import Generator, GeneratorConfig
+from aigc_sdk.layers import soft_codes
 from aigc_sdk.samples import Samples
 from aigc_sdk.training import EMA, Recipe, TrainConfig
 from aigc_sdk.training.recipe import Batch, Phase
@@ -227,9 +228,12 @@ class SpriteGAN(Generator):
 
     @torch.no_grad()
     def interpolate(self, seed_a: int, seed_b: int, steps: int = 8,
-                    condition: Mapping[str, Any] | None = None) -> Samples:
-        """Characters along the great circle between two seeds' latents (slerp keeps every
-        point at the norm the generator was trained on), with the same attributes."""
+                    condition: Mapping[str, Any] | None = None,
+                    condition_b: Mapping[str, Any] | None = None) -> Samples:
+        """Characters on the way from one character to another: the latents move along
+        the great circle between the two seeds' (slerp keeps every point at the norm the
+        generator was trained on) and, when ``condition_b`` differs, the attributes blend
+        from ``condition`` to ``condition_b`` (soft codes)."""
         d = self.config.latent_dim  # type: ignore[attr-defined]
         za = torch.randn(d, generator=torch.Generator().manual_seed(seed_a))
         zb = torch.randn(d, generator=torch.Generator().manual_seed(seed_b))
@@ -239,11 +243,16 @@ class SpriteGAN(Generator):
             z = za + t * (zb - za)
         else:
             z = (torch.sin((1 - t) * omega) * za + torch.sin(t * omega) * zb) / math.sin(omega)
-        codes = self.schema.encode(dict(condition or {}), 1, seed_a).expand(steps, -1)
-        meta = self.sample_metadata(codes, seed_a, views=self.views, interpolation=[seed_a, seed_b])
+        ca = self.schema.encode(dict(condition or {}), 1, seed_a)
+        cb = self.schema.encode(dict(condition_b), 1, seed_b) if condition_b is not None else ca
+        sizes = [len(c.values) for c in self.schema.conditions]
+        soft = (1 - t) * soft_codes(ca, sizes) + t * soft_codes(cb, sizes)
+        nearest = torch.where(t < 0.5, ca, cb)  # the metadata names the closer end
+        meta = self.sample_metadata(nearest, seed_a, views=self.views,
+                                    interpolation=[seed_a, seed_b])
         for i, m in enumerate(meta):
             m["t"] = float(t[i])
-        return Samples(self.draw(z, codes), meta, self.exporters)
+        return Samples(self.draw(z, soft), meta, self.exporters)
 
     @torch.no_grad()
     def edit(self, seed: int, condition: Mapping[str, Any],

@@ -104,6 +104,13 @@ def test_attribute_conditioning_edit_and_interpolation(tmp_path: Path) -> None:
     ends = gen.generate(1, condition={"glasses": "none", "hat": "no"}, seed=1)
     assert path.data.shape[0] == 5 and torch.equal(path.data[0], ends.data[0])
     assert [m["t"] for m in path.metadata] == pytest.approx([0, 0.25, 0.5, 0.75, 1])
+    # between two characters with other attributes: the ends are exactly those characters
+    walk = gen.interpolate(1, 2, steps=4, condition={"glasses": "none", "hat": "no"},
+                           condition_b={"glasses": "square", "hat": "yes"})
+    end_b = gen.generate(1, condition={"glasses": "square", "hat": "yes"}, seed=2)
+    assert torch.allclose(walk.data[0], ends.data[0], atol=1e-5)
+    assert torch.allclose(walk.data[-1], end_b.data[0], atol=1e-5)
+    assert walk.metadata[-1]["condition"] == {"glasses": "square", "hat": "yes"}
     gen.save_pretrained(tmp_path / "one_view")  # no translator to save
     again = load_bundle(tmp_path / "one_view")
     assert torch.equal(again.edit(seed=3, condition={"glasses": "none"},
