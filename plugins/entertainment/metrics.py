@@ -4,7 +4,8 @@
 identity margin and retrieval, FID on the view and identity features, nearest-training
 distance. ``entertainment.attributes`` (attribute-conditioned sprites): how often a
 classifier trained on the real training sprites reads back each requested attribute.
-The domain networks are trained on the real training split at evaluation time.
+The domain networks are trained on the real training split at evaluation time
+(``feature_steps`` in the context sets their training steps).
 """
 
 from __future__ import annotations
@@ -42,8 +43,10 @@ class CharacterQuality(Metric):
             raise ValueError("entertainment.characters needs characters in >= 2 views; "
                              "for one-view sprites use entertainment.attributes")
         seed = int(context.get("seed", 0))
-        view_model = train_view_classifier(real["x"], [str(v) for v in views], seed=seed)
-        id_model = train_identity_embedder(real["x"], seed=seed)
+        steps = context.get("feature_steps")  # None: the trainers' defaults
+        kw = {"steps": int(steps)} if steps else {}
+        view_model = train_view_classifier(real["x"], [str(v) for v in views], seed=seed, **kw)
+        id_model = train_identity_embedder(real["x"], seed=seed, **kw)
         fake, held = synthetic["x"], test["x"]
         n = min(len(fake), len(held))
         g = torch.Generator().manual_seed(seed)
@@ -72,8 +75,10 @@ class AttributeAccuracy(Metric):
         if not schema.conditions:
             raise ValueError("entertainment.attributes needs attribute-conditioned data")
         sizes = [len(c.values) for c in schema.conditions]
+        steps = context.get("feature_steps")
         clf = train_attribute_classifier(real["x"][:, 0], real["cond"], sizes,
-                                         seed=int(context.get("seed", 0)))
+                                         seed=int(context.get("seed", 0)),
+                                         **({"steps": int(steps)} if steps else {}))
         out = {}
         for split, name in ((synthetic, ""), (test, "_real")):
             pred = predict_attributes(clf, split["x"][:, 0])

@@ -23,7 +23,7 @@ def test_character_metrics_catch_wrong_views_mixed_identities_and_copies() -> No
     # views of different characters stitched together, and the views in the wrong order
     mixed = torch.stack([good[(torch.arange(24) + 5 * v) % 24, v] for v in range(4)], dim=1)
     rotated = good[:, [1, 2, 3, 0]]
-    ctx = {"test": split(held), "schema": schema(), "seed": 0}
+    ctx = {"test": split(held), "schema": schema(), "seed": 0, "feature_steps": 200}
     m = CharacterQuality()
     ok = m.compute(split(real), split(good), **ctx)
     assert ok["view_accuracy"] > 0.95 and ok["view_accuracy_real"] > 0.95, ok
@@ -52,7 +52,7 @@ def test_attribute_accuracy_reads_back_the_requested_attribute() -> None:
                      attributes={"views": ["front"]})
     wrong = split(x[:64], (codes[:64] + 1) % 3)  # images whose label says another colour
     m = AttributeAccuracy()
-    ctx = {"test": split(x[192:], codes[192:]), "schema": sch, "seed": 0}
+    ctx = {"test": split(x[192:], codes[192:]), "schema": sch, "seed": 0, "feature_steps": 150}
     right = m.compute(split(x[:192], codes[:192]), split(x[:64], codes[:64]), **ctx)
     assert right["attr_accuracy_shirt"] > 0.95 and right["attr_accuracy_shirt_real"] > 0.95
     assert m.compute(split(x[:192], codes[:192]), wrong, **ctx)["attr_accuracy_shirt"] < 0.05
