@@ -42,10 +42,16 @@ class ResUp(nn.Module):
 
 
 class SpriteDecoder(nn.Module):
-    """Code (+ attribute codes) -> one RGBA view in [-1, 1]."""
+    """Code (+ attribute codes) -> one RGBA view in [-1, 1].
+
+    With ``attribute_maps`` every attribute value also owns a learned feature map at half
+    the output size, added before the last up block: a part that is a small fixed
+    picture (a Nouns accessory) is drawn from its own map instead of being squeezed
+    through per-channel gains. On Nouns the plain decoder drew only 17% of 143
+    accessories recognisably (head 97%), from reconstructions as well as samples."""
 
     def __init__(self, size: int, channels: int, latent_dim: int, cond_sizes: list[int],
-                 base: int = 32, max_channels: int = 256) -> None:
+                 base: int = 32, max_channels: int = 256, attribute_maps: bool = False) -> None:
         super().__init__()
         ups = _plan(size)
         widths = [min(max_channels, base * 2 ** (ups - i)) for i in range(ups + 1)]
@@ -56,11 +62,19 @@ class SpriteDecoder(nn.Module):
                                     for i in range(ups))
         self.norm = CondBatchNorm(2, widths[-1], cond_sizes)
         self.out = nn.Conv2d(widths[-1], channels, 3, padding=1)
+        self.maps = None
+        if attribute_maps and cond_sizes and ups >= 1:
+            self.map_shape = (widths[-2], size // 2, size // 2)
+            self.maps = CondEmbedding(cond_sizes, widths[-2] * (size // 2) ** 2)
+            for table in self.maps.tables:
+                nn.init.normal_(table.weight, std=0.02)
 
     def forward(self, z: torch.Tensor, cond: torch.Tensor) -> torch.Tensor:
         h = z if self.embed is None else torch.cat([z, self.embed(cond)], dim=1)
         h = self.fc(h).view(z.shape[0], self.width0, 4, 4)
-        for block in self.blocks:
+        for i, block in enumerate(self.blocks):
+            if self.maps is not None and i == len(self.blocks) - 1:
+                h = h + self.maps(cond).view(z.shape[0], *self.map_shape).to(h.dtype)
             h = block(h, cond)
         return torch.tanh(self.out(F.relu(self.norm(h, cond))))
 

@@ -57,6 +57,9 @@ class SpriteGANConfig(GeneratorConfig):
     base_channels: int = Field(16, description="decoder width at full resolution")
     max_channels: int = 256
     encoder_width: int = 32
+    attribute_maps: bool = Field(True, description=(
+        "each attribute value owns a learned feature map in the decoder (data with "
+        "attributes only)"))
     source_view: str = Field("down", description="the view the GAN draws; others are translated")
     ae_lr: float = 2e-3
     code_penalty: float = Field(1e-3, description="L2 on codes (a regularised autoencoder)")
@@ -117,7 +120,7 @@ class SpriteGAN(Generator):
         code_dim = cfg.code_dim or (8 if cond_sizes else 64)
         self.encoder = SpriteEncoder(4, cfg.encoder_width, code_dim)
         self.decoder = SpriteDecoder(size, 4, code_dim, cond_sizes, cfg.base_channels,
-                                     cfg.max_channels)
+                                     cfg.max_channels, cfg.attribute_maps)
         self.latent_g = LatentGenerator(cfg.latent_dim, code_dim, cond_sizes, cfg.latent_hidden)
         self.latent_d = LatentDiscriminator(code_dim, cond_sizes, cfg.latent_hidden)
         self.ema = EMA(self.latent_g)
