@@ -52,6 +52,8 @@ def main() -> None:
     ap.add_argument("--batch", type=int, default=64)
     ap.add_argument("--n", type=int, default=2000, help="generated characters to measure")
     ap.add_argument("--out", type=Path, default=ROOT / "runs" / "characters_nouns")
+    ap.add_argument("--bundle", type=Path, help="evaluate this trained bundle, skip training")
+    ap.add_argument("--classifier-steps", type=int, default=2000)
     args = ap.parse_args()
     torch.set_num_threads(args.threads)
     t0 = time.time()
@@ -60,17 +62,22 @@ def main() -> None:
     test = NounsSource(path, n=args.n, split="test")
     parts, sizes = train.parts, [len(c.values) for c in train.schema.conditions]
 
-    torch.manual_seed(0)
-    gen = SpriteGAN(SpriteGANConfig(), train.schema)
-    cfg = TrainConfig(steps=1_000_000, max_minutes=args.minutes, batch_size=args.batch,
-                      log_every=100, checkpoint_every=0, progress=False, tensorboard=False)
-    trainer = Trainer(gen, train, cfg, args.out / "train")
-    trainer.fit()
-    gen.save_pretrained(args.out / "bundle")
+    if args.bundle:
+        gen, steps = SpriteGAN.from_pretrained(args.bundle), float("nan")
+    else:
+        torch.manual_seed(0)
+        gen = SpriteGAN(SpriteGANConfig(), train.schema)
+        cfg = TrainConfig(steps=1_000_000, max_minutes=args.minutes, batch_size=args.batch,
+                          log_every=100, checkpoint_every=0, progress=False, tensorboard=False)
+        trainer = Trainer(gen, train, cfg, args.out / "train")
+        trainer.fit()
+        gen.save_pretrained(args.out / "bundle")
+        steps = float(trainer.step)
     t_train = time.time() - t0
 
     t1 = time.time()
-    clf = train_attribute_classifier(train.x[:, 0], train.cond, sizes)
+    clf = train_attribute_classifier(train.x[:, 0], train.cond, sizes,
+                                     steps=args.classifier_steps)
     t_clf = time.time() - t1
 
     # generate for the test combinations: codes never seen together in training
@@ -98,7 +105,7 @@ def main() -> None:
     res["edit_others_kept"] = float(np.mean([acc_edit[k] for k in range(len(LAYERS))
                                              if k != g_idx]))
     res["l1_to_exact_render"] = float((fake - test.x[:, 0]).abs().mean())
-    res["train_steps"] = float(trainer.step)
+    res["train_steps"] = steps
     res["train_minutes"] = t_train / 60
     res["classifier_minutes"] = t_clf / 60
     res["threads"] = float(args.threads)
