@@ -83,7 +83,7 @@ class SpriteGANConfig(GeneratorConfig):
                          "are drawn")
     latent_hidden: int = 256
     latent_lr: float = 2e-4
-    latent_updates: int = Field(2, ge=1, description="latent GAN updates per training step")
+    latent_updates: int = Field(4, ge=1, description="latent GAN updates per training step")
     translator_widths: tuple[int, ...] = (32, 64, 128, 256)
     translator_lr: float = 1e-3
     l1_weight: float = Field(100.0, description="pix2pix reconstruction weight vs adversarial")
@@ -102,8 +102,9 @@ class SpriteGAN(Generator):
     )
     limitations = (
         "Trained on a few hundred sprites, it can reproduce training characters closely: "
-        "check the memorisation figure before shipping art. Views other than the first are "
-        "translated from it, so details hidden in the first view (a back emblem) are guesses."
+        "check the memorisation figure before shipping art. Every view is redrawn from the "
+        "first one, so details that view hides (a back emblem) are guesses. Interiors are "
+        "noisier and duller than hand-drawn sprites: treat output as drafts for an artist."
     )
 
     def __init__(self, config: GeneratorConfig, schema: DataSchema, name: str = "") -> None:
