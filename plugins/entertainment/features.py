@@ -7,7 +7,9 @@ can be downloaded here anyway.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
 
 import torch
 import torch.nn.functional as F
@@ -16,6 +18,8 @@ from torch import nn
 
 from aigc_plugins.entertainment.networks import SpriteEncoder
 from aigc_sdk.training.allocator import keep_freed_memory
+
+M = TypeVar("M", bound=nn.Module)
 
 
 class _Saved(nn.Module):
@@ -92,18 +96,12 @@ def train_attribute_classifier(x: torch.Tensor, codes: torch.Tensor, sizes: list
     g = torch.Generator().manual_seed(seed)
     torch.manual_seed(seed)
     model = AttributeClassifier(sizes, x.shape[1])
-    opt = torch.optim.AdamW(model.parameters(), lr=3e-3, weight_decay=1e-4)
-    sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=3e-3, total_steps=steps)
-    model.train()
-    for _ in range(steps):
+
+    def loss() -> torch.Tensor:
         i = torch.randint(0, len(x), (batch,), generator=g)
-        logits = model(x[i])
-        loss = sum(F.cross_entropy(lg, codes[i, k]) for k, lg in enumerate(logits))
-        opt.zero_grad()
-        loss.backward()
-        opt.step()
-        sched.step()
-    return model.eval()
+        return sum(F.cross_entropy(lg, codes[i, k]) for k, lg in enumerate(model(x[i])))
+
+    return _fit(model, steps, 3e-3, loss)
 
 
 @torch.no_grad()
@@ -113,6 +111,20 @@ def predict_attributes(model: AttributeClassifier, x: torch.Tensor,
     out = [torch.stack([lg.argmax(1) for lg in model(x[i:i + batch])], dim=1)
            for i in range(0, len(x), batch)]
     return torch.cat(out) if out else torch.zeros(0, len(model.heads), dtype=torch.long)
+
+
+def _fit(model: M, steps: int, lr: float, loss: Callable[[], torch.Tensor]) -> M:
+    """AdamW with a one-cycle schedule, ``loss()`` drawing its own batch each step."""
+    opt = torch.optim.AdamW(model.parameters(), lr=lr, weight_decay=1e-4)
+    sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=lr, total_steps=steps)
+    model.train()
+    for _ in range(steps):
+        value = loss()
+        opt.zero_grad()
+        value.backward()
+        opt.step()
+        sched.step()
+    return model.eval()
 
 
 def _jitter(x: torch.Tensor, g: torch.Generator, pixels: int = 2) -> torch.Tensor:
@@ -139,22 +151,17 @@ def train_view_classifier(chars: torch.Tensor, views: list[str], steps: int = 40
     torch.manual_seed(seed)
     n, v = chars.shape[:2]
     model = ViewClassifier(v, chars.shape[2])
-    opt = torch.optim.AdamW(model.parameters(), lr=2e-3, weight_decay=1e-4)
-    sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=2e-3, total_steps=steps)
     mirror = torch.as_tensor(mirror_views(views))
-    model.train()
-    for _ in range(steps):
+
+    def loss() -> torch.Tensor:
         ci = torch.randint(0, n, (batch,), generator=g)
         vi = torch.randint(0, v, (batch,), generator=g)
         x = chars[ci, vi]
         if torch.rand(1, generator=g) < 0.5:
             x, vi = x.flip(-1), mirror[vi]
-        loss = F.cross_entropy(model(_jitter(x, g)), vi)
-        opt.zero_grad()
-        loss.backward()
-        opt.step()
-        sched.step()
-    return model.eval()
+        return F.cross_entropy(model(_jitter(x, g)), vi)
+
+    return _fit(model, steps, 2e-3, loss)
 
 
 def train_identity_embedder(chars: torch.Tensor, steps: int = 600, batch: int = 64,
@@ -166,23 +173,18 @@ def train_identity_embedder(chars: torch.Tensor, steps: int = 600, batch: int = 
     torch.manual_seed(seed)
     n, v = chars.shape[:2]
     model = IdentityEmbedder(chars.shape[2])
-    opt = torch.optim.AdamW(model.parameters(), lr=2e-3, weight_decay=1e-4)
-    sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=2e-3, total_steps=steps)
     target = torch.arange(min(batch, n))
-    model.train()
-    for _ in range(steps):
+
+    def loss() -> torch.Tensor:
         ci = torch.randperm(n, generator=g)[:batch]
         va = torch.randint(0, v, (len(ci),), generator=g)
         vb = (va + torch.randint(1, v, (len(ci),), generator=g)) % v
         ea = model(_jitter(chars[ci, va], g))
         eb = model(_jitter(chars[ci, vb], g))
         logits = ea @ eb.T / temperature
-        loss = (F.cross_entropy(logits, target) + F.cross_entropy(logits.T, target)) / 2
-        opt.zero_grad()
-        loss.backward()
-        opt.step()
-        sched.step()
-    return model.eval()
+        return (F.cross_entropy(logits, target) + F.cross_entropy(logits.T, target)) / 2
+
+    return _fit(model, steps, 2e-3, loss)
 
 
 @torch.no_grad()
