@@ -16,7 +16,7 @@ class CondEmbedding(nn.Module):
     ``cond`` is (N, K) integer codes, or soft codes: (N, sum of value counts) float
     weights over each condition's values, concatenated. One-hot soft codes give exactly
     the integer result; a mix of two one-hots interpolates between two conditions (the
-    embedding is linear in them), which is how a generator walks between characters that
+    embedding is linear in them), which is how a generator walks between samples that
     differ in their attributes."""
 
     def __init__(self, sizes: list[int], dim: int) -> None:

@@ -4,7 +4,15 @@ from __future__ import annotations
 
 import json
 import operator
+import os
 from pathlib import Path
+
+
+def shared_data() -> Path:
+    """Real data for benchmarks: $AIGC_SHARED_DATA, else ../shared/data beside the repo."""
+    root = Path(__file__).resolve().parents[1]
+    return Path(os.environ.get("AIGC_SHARED_DATA", root.parent / "shared" / "data"))
+
 
 # A target is (op, value): ">=" and ">" are minimums, "<=" a maximum.
 OPS = {">=": operator.ge, ">": operator.gt, "<=": operator.le}

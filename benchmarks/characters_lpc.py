@@ -13,7 +13,6 @@ Data: $AIGC_SHARED_DATA/characters/lpc_characters.npz (default ../shared/data).
 from __future__ import annotations
 
 import argparse
-import os
 import time
 from pathlib import Path
 
@@ -30,7 +29,7 @@ from aigc_plugins.entertainment.export import save_grid
 from aigc_plugins.entertainment.features import train_identity_embedder, train_view_classifier
 from aigc_plugins.entertainment.sprite_gan import SpriteGAN, SpriteGANConfig
 from aigc_sdk.training import TrainConfig, Trainer
-from benchtable import report
+from benchtable import report, shared_data
 
 ROOT = Path(__file__).resolve().parents[1]
 # The targets; FID has none there: 2x the real-vs-real value, fixed before the
@@ -43,10 +42,6 @@ TARGETS = {
     "fid_identity_ratio": ("<=", 2.0),
     "memorisation_ratio": (">=", 0.9),
 }
-
-
-def shared_data() -> Path:
-    return Path(os.environ.get("AIGC_SHARED_DATA", ROOT.parent / "shared" / "data"))
 
 
 def main() -> None:

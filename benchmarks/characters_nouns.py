@@ -17,7 +17,6 @@ Data: $AIGC_SHARED_DATA/characters/nouns_image-data.json (default ../shared/data
 from __future__ import annotations
 
 import argparse
-import os
 import time
 from pathlib import Path
 
@@ -29,14 +28,10 @@ from aigc_plugins.entertainment.features import predict_attributes, train_attrib
 from aigc_plugins.entertainment.nouns import LAYERS, NounsSource, visible
 from aigc_plugins.entertainment.sprite_gan import SpriteGAN, SpriteGANConfig
 from aigc_sdk.training import TrainConfig, Trainer
-from benchtable import report
+from benchtable import report, shared_data
 
 ROOT = Path(__file__).resolve().parents[1]
 TARGETS = {f"attr_accuracy_{layer}": (">=", 0.90) for layer in LAYERS}
-
-
-def shared_data() -> Path:
-    return Path(os.environ.get("AIGC_SHARED_DATA", ROOT.parent / "shared" / "data"))
 
 
 def accuracy(pred: torch.Tensor, want: torch.Tensor, seen: np.ndarray) -> list[float]:

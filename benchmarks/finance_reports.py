@@ -15,7 +15,6 @@ conditioning (metric, direction, unit, slots) or, failing that, the same slot se
 from __future__ import annotations
 
 import argparse
-import os
 import random
 import time
 from collections import defaultdict
@@ -36,17 +35,13 @@ from aigc_plugins.finance.templates import metric_signature, realise
 from aigc_plugins.finance.vae import ReportVAE, ReportVAEConfig, TokenDataset
 from aigc_sdk.training import TrainConfig, Trainer
 from aigc_sdk.training.variational import active_units, kl_per_dim, mutual_information
-from benchtable import report
+from benchtable import report, shared_data
 
 ROOT = Path(__file__).resolve().parents[1]
 TARGETS = {"numeric_faithfulness": (">=", 1.0), "claim_correctness": (">=", 0.98),
            "release_rate": (">=", 0.95), "factsets_released_within_5": (">=", 0.995),
            "coverage": (">=", 0.99), "distinct_2": (">=", 0.65),
            "active_units": (">=", 0.5), "kl_nats": (">", 0.5), "minutes_total": ("<=", 20.0)}
-
-
-def shared_data() -> Path:
-    return Path(os.environ.get("AIGC_SHARED_DATA", ROOT.parent / "shared" / "data"))
 
 
 def train(train_ds, cfg: ReportVAEConfig, minutes: float | None, steps: int, out: Path):

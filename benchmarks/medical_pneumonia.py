@@ -10,7 +10,6 @@ Every figure is a mean over --seeds classifier seeds and sits next to its real r
 from __future__ import annotations
 
 import argparse
-import os
 import time
 from pathlib import Path
 
@@ -25,17 +24,13 @@ from aigc_sdk.dataset import stratified_split
 from aigc_sdk.evaluation import generate_like
 from aigc_sdk.evaluation.featurestats import fid, prdc
 from aigc_sdk.training import TrainConfig, Trainer
-from benchtable import report
+from benchtable import report, shared_data
 
 ROOT = Path(__file__).resolve().parents[1]
 TARGETS = {
     "pneumoniamnist": {"tstr_trtr_ratio": 0.97, "aug_gain": 0.01},
     "breastmnist": {"tstr_trtr_ratio": 0.95, "aug_gain": 0.02},
 }
-
-
-def shared_data() -> Path:
-    return Path(os.environ.get("AIGC_SHARED_DATA", ROOT.parent / "shared" / "data"))
 
 
 def train_gan(ds, minutes: float, seed: int, out: Path, batch: int) -> tuple[DCGAN2D, float]:

@@ -20,7 +20,6 @@ from __future__ import annotations
 import argparse
 import contextlib
 import json
-import os
 import time
 from pathlib import Path
 
@@ -31,8 +30,7 @@ from aigc_plugins.medical.gan import DCGAN2D, DCGANConfig
 from aigc_sdk.training import TrainConfig, Trainer
 from aigc_sdk.training.augment import diff_augment, parse_policy
 from aigc_sdk.training.device import pick_precision
-
-ROOT = Path(__file__).resolve().parents[1]
+from benchtable import shared_data
 
 
 def build(schema) -> DCGAN2D:  # noqa: ANN001
@@ -85,7 +83,7 @@ def main() -> None:
     ap.add_argument("--json", type=Path)
     args = ap.parse_args()
     torch.set_num_threads(args.threads)
-    data = Path(os.environ.get("AIGC_SHARED_DATA", ROOT.parent / "shared" / "data"))
+    data = shared_data()
     ds = MedMNISTSource(data / "medical" / "pneumoniamnist.npz", "train")
     precision = pick_precision(args.precision, "cpu")
     cfg = TrainConfig(steps=args.steps, batch_size=args.batch, precision=precision,
