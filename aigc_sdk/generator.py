@@ -69,6 +69,12 @@ class Generator(ABC):
         trains on. Called by the Trainer before the recipe; the default changes nothing."""
         return dataset
 
+    def after_training(self, dataset: Dataset) -> None:
+        """Called by the Trainer once gradient training ends, with the training data: for
+        parts estimated in closed form from what the networks learnt (e.g. a density
+        over an autoencoder's codes). The default does nothing."""
+        return None
+
     def save_assets(self, directory: Path) -> list[str]:
         """Write non-tensor parts (e.g. a tokenizer) into ``directory``; return the file
         names, which the bundle manifest hashes. Never pickle."""

@@ -7,6 +7,9 @@ real), then measures 100 generated characters next to the 100 held-out real ones
 view classifier and an identity embedding trained on the 700 real training characters:
 view accuracy, identity margin and cross-view retrieval, FID (with a collapsed control
 that must fail), and the nearest-training-character distance (memorisation).
+FID from 100 against 100 characters moves by 2x from one draw to the next, so both FIDs
+are means over ``--draws`` sets: generated sets from seeds 0.., and for real-vs-real as
+many random sets of training characters, each against the same held-out ones.
 Data: $AIGC_SHARED_DATA/characters/lpc_characters.npz (default ../shared/data).
 """
 
@@ -51,6 +54,7 @@ def main() -> None:
     ap.add_argument("--minutes", type=float, default=15.0, help="sprite_gan training time")
     ap.add_argument("--batch", type=int, default=32)
     ap.add_argument("--n", type=int, default=100, help="generated characters to measure")
+    ap.add_argument("--draws", type=int, default=5, help="sets averaged for FID")
     ap.add_argument("--out", type=Path, default=ROOT / "runs" / "characters_lpc")
     args = ap.parse_args()
     torch.set_num_threads(args.threads)
@@ -75,9 +79,10 @@ def main() -> None:
 
     samples = gen.generate(args.n, seed=0)
     fake, real = samples.data, held.x[:args.n]
-    # the reference set for "real vs real": as many training characters, drawn at random
-    ref = train.x[torch.randperm(len(train.x), generator=torch.Generator().manual_seed(1))
-                  [:len(real)]]
+    # the reference sets for "real vs real": as many training characters, drawn at random
+    refs = [train.x[torch.randperm(len(train.x), generator=torch.Generator().manual_seed(d))
+                    [:len(real)]] for d in range(args.draws)]
+    fakes = [fake] + [gen.generate(args.n, seed=d).data for d in range(1, args.draws)]
     collapsed = fake[:1].expand(len(fake), *fake.shape[1:]).clone()
 
     res: dict[str, float] = {}
@@ -90,13 +95,17 @@ def main() -> None:
     res["retrieval"] = ids_fake["retrieval"]
     res["retrieval_real"] = ids_real["retrieval"]
     res["retrieval_chance"] = 1 / ids_fake["retrieval_gallery"]
-    f_fake = feature_fid(view_model, id_model, fake, real)
-    f_ref = feature_fid(view_model, id_model, ref, real)
+    f_fakes = [feature_fid(view_model, id_model, f, real) for f in fakes]
+    f_refs = [feature_fid(view_model, id_model, r, real) for r in refs]
     f_col = feature_fid(view_model, id_model, collapsed, real)
+    f_ref = {k: sum(f[k] for f in f_refs) / len(f_refs) for k in f_refs[0]}
     for key in ("fid_view", "fid_identity"):
-        res[key] = f_fake[key]
+        vals = torch.tensor([f[key] for f in f_fakes])
+        res[key] = float(vals.mean())
         res[f"{key}_real"] = f_ref[key]
-        res[f"{key}_ratio"] = f_fake[key] / f_ref[key]
+        res[f"{key}_ratio"] = res[key] / f_ref[key]
+        res[f"{key}_ratio_min_draw"] = float(vals.min()) / f_ref[key]
+        res[f"{key}_ratio_max_draw"] = float(vals.max()) / f_ref[key]
         res[f"{key}_ratio_collapsed_control"] = f_col[key] / f_ref[key]
     d_fake = nearest_distance(fake, train.x).median()
     d_real = nearest_distance(real, train.x).median()
@@ -107,7 +116,7 @@ def main() -> None:
     redrawn = gen.turnaround(real[:, gen.source])
     res["turnaround_l1_heldout"] = float((redrawn - real).abs().mean())
     res["turnaround_identity_margin"] = identity_scores(id_model, redrawn)["identity_margin"]
-    raw = gen.draw(torch.randn(args.n, gen.config.latent_dim,
+    raw = gen.draw(torch.randn(args.n, gen.noise_dim,
                                generator=torch.Generator().manual_seed(0)),
                    torch.zeros(args.n, 0, dtype=torch.long), palette=False)
     res["fid_view_ratio_no_palette"] = feature_fid(view_model, id_model, raw, real)[

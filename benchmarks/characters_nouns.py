@@ -77,7 +77,7 @@ def main() -> None:
 
     # generate for the test combinations: codes never seen together in training
     want = test.cond
-    z = torch.randn(len(want), gen.config.latent_dim, generator=torch.Generator().manual_seed(0))
+    z = torch.randn(len(want), gen.noise_dim, generator=torch.Generator().manual_seed(0))
     fake = gen.draw(z, want)[:, 0]
     seen = visible(parts, want)
     acc_fake = accuracy(predict_attributes(clf, fake), want, seen)

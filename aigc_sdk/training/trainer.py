@@ -170,6 +170,8 @@ class Trainer:
         for cb in self.callbacks:
             cb.on_train_start(self)
         self._loop(recipe, stream)
+        with torch.no_grad():
+            self.generator.after_training(self.dataset)
         self.save_checkpoint(recipe, stream)
         for cb in self.callbacks:
             cb.on_train_end(self)

@@ -64,7 +64,7 @@ def test_source_view_must_exist() -> None:
 def test_both_stages_train_and_the_translator_learns_the_views(tmp_path: Path) -> None:
     data = toy_characters()
     ds = TensorDataset("toy", data, torch.zeros(len(data), 0, dtype=torch.long), schema())
-    gen = model(adversarial_weight=0.0, translator_lr=3e-3)
+    gen = model(adversarial_weight=0.0, translator_lr=3e-3, code_sampler="latent_gan")
     before = {k: v.clone() for k, v in gen.latent_g.state_dict().items()}
     logs = Trainer(gen, ds, train_cfg(150), tmp_path).fit()
     l1 = [r["t_l1"] for r in logs if "t_l1" in r]
@@ -78,6 +78,24 @@ def test_both_stages_train_and_the_translator_learns_the_views(tmp_path: Path) -
         err = [(gen.translator(data[:, 2], torch.full((32,), v)).clamp(-1, 1) - data[:, v])
                .abs().mean() for v in (0, 1, 3)]
     assert max(err) < 0.2, err
+
+
+def test_training_ends_by_fitting_the_code_gaussian(tmp_path: Path) -> None:
+    data = toy_characters()
+    ds = TensorDataset("toy", data, torch.zeros(len(data), 0, dtype=torch.long), schema())
+    gen = model()
+    assert gen.latent_g is None and not bool(gen.density.fitted)
+    Trainer(gen, ds, train_cfg(30), tmp_path).fit()
+    assert bool(gen.density.fitted)
+    gen.encoder.eval()
+    with torch.no_grad():
+        codes = gen.encoder(data[:, gen.source])
+        drawn = gen.density.codes(torch.randn(4000, gen.noise_dim), ds.cond[:1].expand(4000, 0))
+    assert torch.allclose(gen.density.mean, codes.mean(0), atol=1e-4)
+    # the draws spread like the training codes (total variance within 10%)
+    assert drawn.var(0).sum() == pytest.approx(float(codes.var(0).sum()), rel=0.1)
+    gen.save_pretrained(tmp_path / "b")  # the fitted Gaussian travels with the bundle
+    assert torch.equal(load_bundle(tmp_path / "b").density.scale, gen.density.scale)
 
 
 def test_bundle_round_trip_gives_identical_characters(tmp_path: Path) -> None:
