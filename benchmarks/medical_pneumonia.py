@@ -2,6 +2,7 @@
 per-class precision/recall/density/coverage, on MedMNIST (PneumoniaMNIST or BreastMNIST).
 
     python benchmarks/medical_pneumonia.py [--breast] [--json PATH] [--threads 2]
+        [--diffaugment POLICY]   ("" = none; default: the generator's, "cutout")
 
 Data: $AIGC_SHARED_DATA/medical/{pneumoniamnist,breastmnist}.npz (default ../shared/data).
 Every figure is a mean over --seeds classifier seeds and sits next to its real reference.
@@ -33,9 +34,13 @@ TARGETS = {
 }
 
 
-def train_gan(ds, minutes: float, seed: int, out: Path, batch: int) -> tuple[DCGAN2D, float]:
+def train_gan(ds, minutes: float, seed: int, out: Path, batch: int,
+              diffaugment: str | None = None) -> tuple[DCGAN2D, float]:
     torch.manual_seed(seed)
-    gen = DCGAN2D(DCGANConfig(), ds.schema)
+    cfg = DCGANConfig()
+    if diffaugment is not None:
+        cfg.gan.diffaugment = diffaugment
+    gen = DCGAN2D(cfg, ds.schema)
     cfg = TrainConfig(steps=1_000_000, max_minutes=minutes, batch_size=batch, seed=seed,
                       log_every=100, checkpoint_every=0, progress=False, tensorboard=False,
                       ema_decay=0.999)
@@ -66,6 +71,8 @@ def main() -> None:
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--out", type=Path, default=ROOT / "runs" / "bench_medical")
     ap.add_argument("--json", type=Path)
+    ap.add_argument("--diffaugment", help="DiffAugment policy ('' = none); default: the "
+                                          "generator's")
     args = ap.parse_args()
     torch.set_num_threads(args.threads)
     name = "breastmnist" if args.breast else "pneumoniamnist"
@@ -79,7 +86,8 @@ def main() -> None:
     batch = 64 if len(train) >= 1000 else 32
 
     # 1. full train split: TSTR vs TRTR, FID, per-class PRDC
-    gen, steps_full = train_gan(train, args.minutes, 0, args.out / f"{name}_full", batch)
+    gen, steps_full = train_gan(train, args.minutes, 0, args.out / f"{name}_full", batch,
+                                args.diffaugment)
     gen.save_pretrained(args.out / f"{name}_full" / "bundle")
     syn = generate_like(gen, train.cond, seed=1)
     trtr = auc_over_seeds(real["x"], real["cond"][:, 0], tst, k, args.seeds)
@@ -107,7 +115,7 @@ def main() -> None:
     idx = stratified_split(train.cond[:, 0].numpy(), {"sub": 0.1, "rest": 0.9}, seed=0)["sub"]
     sub = train.subset(idx)
     gen_sub, steps_sub = train_gan(sub, args.subset_minutes, 0, args.out / f"{name}_sub",
-                                   min(batch, 32))
+                                   min(batch, 32), args.diffaugment)
     n_syn = int(len(sub) * args.aug_ratio)
     codes = sub.cond[torch.randint(0, len(sub), (n_syn,), generator=torch.Generator()
                                    .manual_seed(0))]
@@ -126,7 +134,8 @@ def main() -> None:
     targets = {"tstr_trtr_ratio": (">=", tgt["tstr_trtr_ratio"]),
                "aug_gain": (">=", tgt["aug_gain"]),
                "fid_ratio": ("<=", 1.5), "minutes_total": ("<=", 15.0)}
-    report(f"{name}: conditional DCGAN, {res['threads']} threads, "
+    policy = DCGANConfig().gan.diffaugment if args.diffaugment is None else args.diffaugment
+    report(f"{name}: conditional DCGAN, DiffAugment {policy!r}, {res['threads']} threads, "
            f"{res['minutes_total']:.1f} min in all", res, targets, args.json)
 
 
