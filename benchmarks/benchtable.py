@@ -6,12 +6,26 @@ import json
 import operator
 import os
 from pathlib import Path
+from typing import Any
 
 
 def shared_data() -> Path:
     """Real data for benchmarks: $AIGC_SHARED_DATA, else ../shared/data beside the repo."""
     root = Path(__file__).resolve().parents[1]
     return Path(os.environ.get("AIGC_SHARED_DATA", root.parent / "shared" / "data"))
+
+
+def train_for(gen: Any, data: Any, minutes: float, batch: int, out: Path, **cfg: Any) -> int:
+    """Train ``gen`` on ``data`` for a wall-clock budget (benchmarks compare equal time,
+    not equal steps); returns the steps done. ``cfg`` overrides TrainConfig fields."""
+    from aigc_sdk.training import TrainConfig, Trainer
+
+    config = TrainConfig(steps=1_000_000, max_minutes=minutes, batch_size=batch,
+                         log_every=100, checkpoint_every=0, progress=False, tensorboard=False,
+                         **cfg)
+    trainer = Trainer(gen, data, config, out)
+    trainer.fit()
+    return trainer.step
 
 
 # A target is (op, value): ">=" and ">" are minimums, "<=" a maximum.

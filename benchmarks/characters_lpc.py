@@ -31,8 +31,7 @@ from aigc_plugins.entertainment.data import LPCSource
 from aigc_plugins.entertainment.export import save_grid
 from aigc_plugins.entertainment.features import train_identity_embedder, train_view_classifier
 from aigc_plugins.entertainment.sprite_gan import SpriteGAN, SpriteGANConfig
-from aigc_sdk.training import TrainConfig, Trainer
-from benchtable import report, shared_data
+from benchtable import report, shared_data, train_for
 
 ROOT = Path(__file__).resolve().parents[1]
 # The targets; FID has none there: 2x the real-vs-real value, fixed before the
@@ -65,10 +64,7 @@ def main() -> None:
 
     torch.manual_seed(0)
     gen = SpriteGAN(SpriteGANConfig(), train.schema)
-    cfg = TrainConfig(steps=1_000_000, max_minutes=args.minutes, batch_size=args.batch,
-                      log_every=100, checkpoint_every=0, progress=False, tensorboard=False)
-    trainer = Trainer(gen, train, cfg, args.out / "train")
-    trainer.fit()
+    steps = train_for(gen, train, args.minutes, args.batch, args.out / "train")
     gen.save_pretrained(args.out / "bundle")
     t_train = time.time() - t0
 
@@ -121,7 +117,7 @@ def main() -> None:
                    torch.zeros(args.n, 0, dtype=torch.long), palette=False)
     res["fid_view_ratio_no_palette"] = feature_fid(view_model, id_model, raw, real)[
         "fid_view"] / f_ref["fid_view"]
-    res["train_steps"] = float(trainer.step)
+    res["train_steps"] = float(steps)
     res["train_minutes"] = t_train / 60
     res["feature_nets_minutes"] = t_feat / 60
     res["threads"] = float(args.threads)

@@ -27,8 +27,7 @@ from aigc_plugins.entertainment.export import save_grid
 from aigc_plugins.entertainment.features import predict_attributes, train_attribute_classifier
 from aigc_plugins.entertainment.nouns import LAYERS, NounsSource, visible
 from aigc_plugins.entertainment.sprite_gan import SpriteGAN, SpriteGANConfig
-from aigc_sdk.training import TrainConfig, Trainer
-from benchtable import report, shared_data
+from benchtable import report, shared_data, train_for
 
 ROOT = Path(__file__).resolve().parents[1]
 TARGETS = {f"attr_accuracy_{layer}": (">=", 0.90) for layer in LAYERS}
@@ -62,12 +61,8 @@ def main() -> None:
     else:
         torch.manual_seed(0)
         gen = SpriteGAN(SpriteGANConfig(), train.schema)
-        cfg = TrainConfig(steps=1_000_000, max_minutes=args.minutes, batch_size=args.batch,
-                          log_every=100, checkpoint_every=0, progress=False, tensorboard=False)
-        trainer = Trainer(gen, train, cfg, args.out / "train")
-        trainer.fit()
+        steps = float(train_for(gen, train, args.minutes, args.batch, args.out / "train"))
         gen.save_pretrained(args.out / "bundle")
-        steps = float(trainer.step)
     t_train = time.time() - t0
 
     t1 = time.time()

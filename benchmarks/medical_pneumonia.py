@@ -24,8 +24,7 @@ from aigc_plugins.medical.gan import DCGAN2D, DCGANConfig
 from aigc_sdk.dataset import stratified_split
 from aigc_sdk.evaluation import generate_like
 from aigc_sdk.evaluation.featurestats import fid, prdc
-from aigc_sdk.training import TrainConfig, Trainer
-from benchtable import report, shared_data
+from benchtable import report, shared_data, train_for
 
 ROOT = Path(__file__).resolve().parents[1]
 TARGETS = {
@@ -41,12 +40,7 @@ def train_gan(ds, minutes: float, seed: int, out: Path, batch: int,
     if diffaugment is not None:
         cfg.gan.diffaugment = diffaugment
     gen = DCGAN2D(cfg, ds.schema)
-    cfg = TrainConfig(steps=1_000_000, max_minutes=minutes, batch_size=batch, seed=seed,
-                      log_every=100, checkpoint_every=0, progress=False, tensorboard=False,
-                      ema_decay=0.999)
-    trainer = Trainer(gen, ds, cfg, out)
-    trainer.fit()
-    return gen, trainer.step
+    return gen, train_for(gen, ds, minutes, batch, out, seed=seed, ema_decay=0.999)
 
 
 def auc_over_seeds(x, y, test, k: int, seeds: int) -> tuple[float, float, float]:
