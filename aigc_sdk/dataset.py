@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -102,6 +103,11 @@ class Dataset(torch.utils.data.Dataset, ABC):
 
     def get_batch(self, indices: torch.Tensor) -> dict[str, torch.Tensor]:
         return torch.utils.data.default_collate([self[int(i)] for i in indices])
+
+    def lengths(self) -> Sequence[int] | None:
+        """Per-sample lengths when batches are padded to their longest sample (token
+        sequences): the Trainer then batches samples of similar length together."""
+        return None
 
 
 class TensorDataset(Dataset):

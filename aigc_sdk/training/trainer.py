@@ -63,9 +63,18 @@ def make_accelerator(device: str, precision: str) -> Any:
 
 
 class IndexStream:
-    """Batches of indices: a fresh permutation per epoch from (seed, epoch), sharded by rank."""
+    """Batches of indices: a fresh permutation per epoch from (seed, epoch), sharded by rank.
 
-    def __init__(self, n: int, batch_size: int, seed: int, rank: int, world: int) -> None:
+    With ``lengths`` (samples of varying length, e.g. token sequences padded per batch),
+    each run of ``GROUP`` batches of the permutation is sorted by length before it is cut
+    into batches, and the batches are shuffled: batches hold samples of similar length,
+    so far less padding is computed, while every epoch still sees every sample once in
+    random batches (the length-grouped sampling of ``transformers``' Trainer)."""
+
+    GROUP = 50
+
+    def __init__(self, n: int, batch_size: int, seed: int, rank: int, world: int,
+                 lengths: Sequence[int] | None = None) -> None:
         if n < batch_size * world:
             raise ValueError(
                 f"dataset has {n} samples, fewer than one batch ({batch_size} x {world} "
@@ -74,14 +83,28 @@ class IndexStream:
         self.n, self.bs, self.seed, self.rank, self.world = n, batch_size, seed, rank, world
         self.per_epoch = n // (batch_size * world)
         self.position = 0  # batches consumed since the start
+        if lengths is not None and len(lengths) != n:
+            raise ValueError(f"lengths has {len(lengths)} entries for {n} samples")
+        self.lengths = None if lengths is None else torch.as_tensor(lengths)
+
+    def _epoch_order(self, e: int) -> torch.Tensor:
+        g = torch.Generator().manual_seed(self.seed * 100_003 + e)
+        perm = torch.randperm(self.n, generator=g)
+        if self.lengths is None:
+            return perm
+        step = self.bs * self.world
+        used = perm[:self.per_epoch * step]
+        chunks = [c[self.lengths[c].argsort(descending=True, stable=True)]
+                  for c in used.split(self.GROUP * step)]
+        batches = torch.cat(chunks).view(self.per_epoch, step)
+        return batches[torch.randperm(self.per_epoch, generator=g)].flatten()
 
     def __iter__(self) -> Iterator[torch.Tensor]:
         perm, epoch = None, -1
         while True:
             e, b = divmod(self.position, self.per_epoch)
             if e != epoch:
-                g = torch.Generator().manual_seed(self.seed * 100_003 + e)
-                perm, epoch = torch.randperm(self.n, generator=g), e
+                perm, epoch = self._epoch_order(e), e
             start = (b * self.world + self.rank) * self.bs
             self.position += 1
             yield perm[start:start + self.bs]
@@ -154,7 +177,8 @@ class Trainer:
         recipe = self._setup()
         acc = self.accelerator
         stream = IndexStream(
-            len(self.dataset), cfg.batch_size, cfg.seed, acc.process_index, acc.num_processes
+            len(self.dataset), cfg.batch_size, cfg.seed, acc.process_index, acc.num_processes,
+            self.dataset.lengths(),
         )
         if resume:
             ckpt = latest_checkpoint(self.checkpoint_dir)
