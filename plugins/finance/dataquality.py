@@ -56,7 +56,7 @@ def text_quality_report(records: list[ReportRecord], source: str, kind: str, spl
     for r in records:
         for t in r.templates:
             found = [m for m in SLOT_RE.finditer(t)]
-            per_sentence.append(sum(m.group(2) is not None for m in found))
+            per_sentence.append(sum(m.group(2) not in (None, "name") for m in found))
             slots.update(m.group(2) or "period" for m in found)
     names = Counter(m.name for r in records for m in r.facts.metrics)
     n_num = sum(per_sentence)

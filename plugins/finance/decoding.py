@@ -4,13 +4,14 @@ Hand-written rather than ``GenerationMixin.generate``: z enters as a prefix of
 embeddings, every row has its own set of legal slot tokens, a slot may be written once,
 and end-of-text is legal only after every required slot is written. With those rules
 every released number comes from a fact by construction, and fact coverage is complete
-whenever a row finishes within ``max_new`` tokens.
+whenever a row finishes within ``max_new`` tokens. Rows may also ban tokens outright
+(the generator bans direction words that contradict a metric's direction).
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import torch
 
@@ -21,6 +22,7 @@ from aigc_plugins.finance.network import TextCVAE
 class RowRules:
     allowed: set[int]  # slot token ids this row may write
     required: set[int]  # slot token ids that must be written before end-of-text
+    banned: set[int] = field(default_factory=set)  # e.g. words for the wrong direction
 
 
 def _top_p(logits: torch.Tensor, top_p: float) -> torch.Tensor:
@@ -57,8 +59,10 @@ def sample(
     base_ban = torch.zeros(vocab, dtype=torch.bool, device=dev)
     base_ban[list(banned | slot_ids)] = True
     allow_rows = torch.zeros((n, vocab), dtype=torch.bool, device=dev)
+    ban_rows = torch.zeros((n, vocab), dtype=torch.bool, device=dev)
     for i, r in enumerate(rules):
         allow_rows[i, list(r.allowed)] = True
+        ban_rows[i, list(r.banned)] = True
     used = torch.zeros((n, vocab), dtype=torch.bool, device=dev)
     required = torch.zeros((n, vocab), dtype=torch.bool, device=dev)
     for i, r in enumerate(rules):
@@ -70,7 +74,7 @@ def sample(
                              use_cache=True)
     for _ in range(max_new):
         logits = step_out.logits[:, -1].float() / max(temperature, 1e-5)
-        ban = base_ban[None].expand(n, -1) & ~(allow_rows & ~used)
+        ban = (base_ban[None].expand(n, -1) & ~(allow_rows & ~used)) | ban_rows
         missing = (required & ~used).any(1)
         ban = ban.clone()
         ban[missing, eos_id] = True

@@ -19,6 +19,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from aigc_plugins.finance.vocab import find_metrics
+
 Unit = Literal["currency", "per_share", "percent", "pp", "bps", "ratio", "count", "other"]
 Scale = Literal["none", "thousand", "million", "billion", "trillion"]
 Direction = Literal["up", "down", "flat"]
@@ -278,6 +280,23 @@ class MetricFact(BaseModel):
         if style is None:
             style = default_style(self.unit_of(field), self.scale_of(field), self.get(field))
         return style
+
+    def phrase(self) -> str:
+        """The words that name this metric on their own (its ``<mK.name>`` slot): its
+        surface when that names exactly this metric, else its canonical name ("" for an
+        unknown metric without words, which no sentence can name). "earnings" in
+        "earnings of $3.23 per share" is not a name for eps by itself: "eps" is."""
+        if self.name == "other":
+            return self.surface
+        if self.surface:
+            found = find_metrics(self.surface)
+            if len(found) == 1 and found[0].start == 0 and found[0].end == len(
+                    self.surface) and found[0].name == self.name:
+                return self.surface
+        if self.name.endswith("eps") and any((self.get(f) or 0) < 0 for f in
+                                             ("value", "high")):
+            return self.name.replace("eps", "loss per share")  # "eps $0.12" for a loss
+        return self.name
 
     def format(self, field: str = "value") -> str:
         """The field written exactly in its style ("$481.1 million", "11.1 percent")."""

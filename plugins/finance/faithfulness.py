@@ -310,7 +310,8 @@ def bind(sentence: str, pool: FinancialFacts, keep_unstated: bool = False,
     out = FinancialFacts(company=pool.company, ticker=pool.ticker, period=pool.period,
                          currency=pool.currency)
     uses: dict[int, list[int]] = {}
-    pieces, pos, unbound = [], 0, []
+    cuts, unbound = [], []
+    named: dict[int, int] = {}  # draft -> the out metric its first number bound to
     for s in a.spans:
         token = None
         if s.is_time and s.period is not None:
@@ -320,18 +321,46 @@ def bind(sentence: str, pool: FinancialFacts, keep_unstated: bool = False,
             d = a.drafts[k] if k >= 0 else None
             token = _bind_number(s, d.name if d else "other", role, d.direction if d else None,
                                  pool, out, uses, keep_unstated)
+            if token is not None and d is not None:
+                named.setdefault(k, int(SLOT_RE.fullmatch(token).group(1)))
         else:
             continue
         if token is None:
             unbound.append(s.text)
             continue
-        pieces += [sentence[pos:s.start], token]
-        pos = s.end
+        cuts.append((s.start, s.end, token))
+    cuts += _bind_names(sentence, a, named, out, cuts)
+    pieces, pos = [], 0
+    for start, end, token in sorted(cuts):
+        pieces += [sentence[pos:start], token]
+        pos = end
     pieces.append(sentence[pos:])
     if keep_unused:
         out.metrics += [m.model_copy(deep=True, update={"period": None, "prior_period": None})
                         for i, m in enumerate(pool.metrics) if i not in uses]
     return out, "".join(pieces), unbound
+
+
+def _bind_names(sentence: str, a: Analysis, named: dict[int, int], out: FinancialFacts,
+                cuts: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
+    """``<mJ.name>`` where the sentence names a bound metric by the same canonical name:
+    those words become the metric's surface, so the template copies them back."""
+    names: list[tuple[int, int, str]] = []
+    for k, j in named.items():
+        d, m = a.drafts[k], out.metrics[j]
+        if d.phrase is None or d.name != m.name or any(
+                t == slot(j, "name") for *_, t in names):
+            continue
+        lo, hi = d.phrase
+        words = sentence[lo:hi]
+        if m.surface not in ("", words) or any(lo < e and s < hi for s, e, _ in cuts + names):
+            continue
+        old, m.surface = m.surface, words
+        if m.phrase() != words:  # the words do not name the metric on their own
+            m.surface = old
+            continue
+        names.append((lo, hi, slot(j, "name")))
+    return names
 
 
 def _bind_period(p: FiscalPeriod, pool: FinancialFacts, out: FinancialFacts) -> str | None:

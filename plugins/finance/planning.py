@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass
 
 from aigc_plugins.finance.facts import FIELD_ATTR, FinancialFacts
-from aigc_plugins.finance.templates import SLOT_RE, slot, slot_tokens
+from aigc_plugins.finance.templates import NAME, SLOT_RE, slot, slot_tokens
 
 _PERIOD_RE = re.compile(r"<p(\d+)>")
 _METRIC_RE = re.compile(r"<m(\d+)\.")
@@ -104,8 +104,10 @@ def describe(facts: FinancialFacts) -> str:
 
 
 def required_slots(facts: FinancialFacts) -> set[str]:
-    """Every number the facts hold must appear: that is what fact coverage means."""
-    return {slot(k, f) for k, m in enumerate(facts.metrics) for f in m.fields()}
+    """Every number the facts hold must appear (that is what fact coverage means), and
+    each metric's name, copied from the facts rather than spelt by the model."""
+    return {slot(k, f) for k, m in enumerate(facts.metrics) for f in m.fields()} | {
+        slot(k, NAME) for k, m in enumerate(facts.metrics) if m.phrase()}
 
 
 def allowed_slots(facts: FinancialFacts) -> set[str]:

@@ -33,6 +33,7 @@ from aigc_plugins.finance.facts import (
     factor,
 )
 from aigc_plugins.finance.numbers import Segments, Span, parse
+from aigc_plugins.finance.phrases import unknown_metric_phrase
 from aigc_plugins.finance.vocab import (
     DIRECTION_AFTER,
     ENDS_TO,
@@ -50,8 +51,9 @@ from aigc_plugins.finance.vocab import (
     per_share_name,
 )
 
-SLOT_RE = re.compile(r"<(?:m(\d+)\.(value|high|prior|prior_high|change|change_high|estimate)"
+SLOT_RE = re.compile(r"<(?:m(\d+)\.(value|high|prior|prior_high|change|change_high|estimate|name)"
                      r"|p(\d+))>")
+NAME = "name"  # <m0.name>: the metric's own words (its ``surface``), copied from the facts
 HIGH = {"value": "high", "prior": "prior_high", "change": "change_high"}
 _GROUP = {"currency": "amount", "count": "amount", "per_share": "per_share",
           "percent": "pct", "pp": "pct", "bps": "pct", "ratio": "ratio"}
@@ -68,7 +70,7 @@ def period_slot(index: int) -> str:
 
 def slot_tokens(max_metrics: int = 16, max_periods: int = 8) -> list[str]:
     """Every slot token up to the given counts, to add to a tokenizer's vocabulary."""
-    return [slot(i, f) for i in range(max_metrics) for f in FIELDS] + \
+    return [slot(i, f) for i in range(max_metrics) for f in (*FIELDS, NAME)] + \
         [period_slot(j) for j in range(max_periods)]
 
 
@@ -87,6 +89,12 @@ def realise(template: str, facts: FinancialFacts) -> str:
         i = int(m.group(1))
         if i >= len(facts.metrics):
             raise ValueError(f"{m.group()}: facts have {len(facts.metrics)} metrics")
+        if m.group(2) == NAME:
+            phrase = facts.metrics[i].phrase()
+            if not phrase:
+                raise ValueError(f"{m.group()}: metric {i} has no name to write (set its "
+                                 "surface)")
+            return phrase
         return facts.metrics[i].format(m.group(2))
     return SLOT_RE.sub(fill, template)
 
@@ -112,10 +120,11 @@ class Draft:
     direction: str | None = None
     period: Span | None = None
     prior_period: Span | None = None
+    phrase: tuple[int, int] | None = None  # where ``surface`` stands in the text
 
     def clone(self, name: str | None = None) -> Draft:
         return Draft(name or self.name, self.surface, self.qualifier, self.kind, self.negative,
-                     self.mention, self.guidance)
+                     self.mention, self.guidance, phrase=self.phrase)
 
 
 @dataclass
@@ -146,7 +155,7 @@ def analyse(text: str, spans: list[Span] | None = None) -> Analysis:
         mention = _choose_mention(text, q, mentions, nums, cl, seg)
         key = id(mention) if mention else -cl - 1
         if key not in current:
-            current[key] = _new_draft(drafts, mention, text, q)
+            current[key] = _new_draft(drafts, mention, text, q, seg, cl, taken)
         d = current[key]
         if q.kind == "money" and q.scale == "none" and drafts[d].kind == "per_share":
             q = replace(q, kind="per_share")  # "eps ... raised to $3.75 to $3.95"
@@ -199,16 +208,21 @@ def _choose_mention(text: str, q: Span, mentions: list[MetricMention], nums: lis
                  if m.end <= q.start and seg.sentence(m.end) == sentence), None)
 
 
-def _new_draft(drafts: list[Draft], mention: MetricMention | None, text: str, q: Span) -> int:
+def _new_draft(drafts: list[Draft], mention: MetricMention | None, text: str, q: Span,
+               seg: Segments, cl: int, taken: list[tuple[int, int]]) -> int:
     if mention is None:
-        drafts.append(Draft("other", "", None, "other", False, None))
+        end = seg.clauses[cl] if cl < len(seg.clauses) else len(text)
+        span = unknown_metric_phrase(text, q.start, q.end, seg.clause_start(cl), end, taken)
+        surface = text[span[0]:span[1]] if span else ""
+        drafts.append(Draft("other", surface, None, "other", False, None, phrase=span))
     else:
         name = mention.name
         if q.kind == "per_share" and mention.kind == "amount":
             name = per_share_name(name)
         drafts.append(Draft(name, mention.surface, mention.qualifier, metric_kind(name),
                             mention.negative, mention,
-                            bool(GUIDANCE_RE.search(text, 0, max(q.start, mention.start)))))
+                            bool(GUIDANCE_RE.search(text, 0, max(q.start, mention.start))),
+                            phrase=(mention.start, mention.end)))
     return len(drafts) - 1
 
 
@@ -295,7 +309,8 @@ def _bare_directions(text: str, mentions: list[MetricMention], dirs: list[Direct
         else:
             name = m.name
             drafts.append(Draft(name, m.surface, m.qualifier, metric_kind(name), m.negative, m,
-                                bool(GUIDANCE_RE.search(text, 0, m.start)), {}, nxt.direction))
+                                bool(GUIDANCE_RE.search(text, 0, m.start)), {}, nxt.direction,
+                                phrase=(m.start, m.end)))
             current[id(m)] = len(drafts) - 1
 
 
@@ -386,21 +401,41 @@ def delexicalise(sentence: str, context: FinancialFacts | Mapping[str, Any] | No
             period = pidx.get(d.period.start) if d.period is not None else None
             prior = pidx.get(d.prior_period.start) if d.prior_period is not None else None
             midx[k] = facts.add_metric(draft_to_fact(d, period, prior), set(midx.values()))
-    out, pos = [], 0
+    cuts: list[tuple[int, int, str]] = []
     for s in a.spans:
         if s.is_time and s.start in pidx:
-            token = period_slot(pidx[s.start])
+            cuts.append((s.start, s.end, period_slot(pidx[s.start])))
         elif s.is_quantity and s.start in a.roles:
             d, role = a.roles[s.start]
-            token = slot(midx[d], role)
-            if facts.metrics[midx[d]].format(role) != s.text:
-                continue  # cannot be written back exactly: stays literal (quality report)
-        else:
-            continue
-        out += [sentence[pos:s.start], token]
-        pos = s.end
+            if facts.metrics[midx[d]].format(role) == s.text:
+                cuts.append((s.start, s.end, slot(midx[d], role)))
+            # else: cannot be written back exactly, stays literal (quality report)
+    cuts += _name_cuts(sentence, a.drafts, midx, facts, cuts)
+    out, pos = [], 0
+    for start, end, token in sorted(cuts):
+        out += [sentence[pos:start], token]
+        pos = end
     out.append(sentence[pos:])
     return facts, "".join(out)
+
+
+def _name_cuts(sentence: str, drafts: list[Draft], midx: dict[int, int], facts: FinancialFacts,
+               taken: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
+    """A ``<mK.name>`` slot where each metric's words stand, once per metric, when they
+    are exactly the metric's own name (:meth:`MetricFact.phrase`). Otherwise they stay
+    literal: "earnings" of "earnings of $3.23 per share" (eps only with "per share"), or
+    a metric merged from an earlier bullet that keeps that bullet's words."""
+    cuts: list[tuple[int, int, str]] = []
+    for k, d in enumerate(drafts):
+        if k not in midx or d.phrase is None:
+            continue
+        a, b = d.phrase
+        metric = facts.metrics[midx[k]]
+        if sentence[a:b] != metric.phrase() or any(a < e and s < b for s, e, _ in taken + cuts) \
+                or any(t == slot(midx[k], NAME) for *_, t in cuts):
+            continue
+        cuts.append((a, b, slot(midx[k], NAME)))
+    return cuts
 
 
 def report_from_call(record: Mapping[str, Any]) -> tuple[FinancialFacts, list[str], str]:

@@ -73,7 +73,7 @@ def test_jsonl_reports_bind_text_to_given_facts(tmp_path: Path) -> None:
                                 "$1,100 million."}) + "\n")
     assert JsonlReportSource.accepts(path) and not ECTSumSource.accepts(path)
     rec = JsonlReportSource(path)[0]
-    assert rec.templates == ["revenue was <m0.value> versus <m0.prior>."]
+    assert rec.templates == ["<m0.name> was <m0.value> versus <m0.prior>."]
     assert round_trips(rec) and [m.name for m in rec.facts.metrics] == ["revenue", "eps"]
     facts["metrics"][0]["value"] = "lots"
     path.write_text(json.dumps({"facts": facts, "text": "revenue $1.2 billion"}) + "\n")
@@ -90,7 +90,7 @@ def test_quality_report_flags_unparsable_numbers_and_duplicates(tmp_path: Path) 
     assert CsvTextSource.accepts(path)
     src = CsvTextSource(path)
     assert len(src) == 3 and src[0].meta == {"label": "1"}
-    assert src[0].templates == ["<p0> revenue rose <m0.change> to <m0.value>"]
+    assert src[0].templates == ["<p0> <m0.name> rose <m0.change> to <m0.value>"]
     rep = src.quality_report()
     status = {c.name: c.status for c in rep.checks}
     assert status["unparsed numbers"] == "warn" and status["duplicates"] == "warn"

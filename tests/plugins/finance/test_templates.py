@@ -30,7 +30,7 @@ def fields(facts, i: int) -> dict:
 
 def test_numbers_attach_to_their_metric_with_roles_and_direction() -> None:
     facts, t = delexicalise(CALL["bullets"][0], CALL)
-    assert t == "<p0> revenue rose <m0.change> to <m0.value>."
+    assert t == "<p0> <m0.name> rose <m0.change> to <m0.value>."
     m = facts.metrics[0]
     assert (m.name, m.surface, m.direction, m.unit, m.scale, m.change_unit) == (
         "revenue", "revenue", "up", "currency", "million", "percent")
@@ -79,7 +79,7 @@ def test_right_attachment_and_adjusted_names() -> None:
 
 def test_realise_writes_new_values_in_the_learnt_style() -> None:
     facts, t = delexicalise(CALL["bullets"][2])
-    assert t == "sees <p0> revenue <m0.value> to <m0.high>."
+    assert t == "sees <p0> <m0.name> <m0.value> to <m0.high>."
     facts.metrics[0].value, facts.metrics[0].value_high = 1.8, 1.9254
     assert realise(t, facts) == "sees fy revenue $1.800 billion to $1.925 billion."
 
@@ -101,7 +101,7 @@ def test_report_from_call_merges_repeats_and_keeps_ids() -> None:
     assert len(eps) == 1  # "$1.24" stated twice is one fact, completed by the estimate
     assert fields(facts, eps[0]) == {"value": 1.24, "estimate": 1.1}
     assert f"<m{eps[0]}.value>" in templates[1] and f"<m{eps[0]}.value>" in templates[3]
-    assert slot_set(templates[2]) == {"<p1>", "<m2.value>", "<m2.high>"}
+    assert slot_set(templates[2]) == {"<p1>", "<m2.name>", "<m2.value>", "<m2.high>"}
     assert metric_signature(facts) == ("adjusted eps:-", "revenue:-", "revenue:up")
 
 
@@ -112,7 +112,7 @@ def test_slot_tokens_stay_whole_in_a_bpe_tokenizer() -> None:
     trainer = tokenizers.trainers.BpeTrainer(vocab_size=300, special_tokens=["[UNK]"])
     tok.train_from_iterator(["q1 revenue rose to million"] * 10, trainer)
     tokens = slot_tokens(4, 2)
-    assert all(SLOT_RE.fullmatch(t) for t in tokens) and len(tokens) == 4 * 7 + 2
+    assert all(SLOT_RE.fullmatch(t) for t in tokens) and len(tokens) == 4 * 8 + 2
     tok.add_tokens(tokens)
     enc = tok.encode("<p0> revenue rose <m0.change> to <m3.value>.")
     assert {"<p0>", "<m0.change>", "<m3.value>"} <= set(enc.tokens)
@@ -129,3 +129,24 @@ def test_exact_round_trip_on_real_calls(ectsum_train: list[dict]) -> None:
         if n >= 1000:
             break
     assert ok / n >= 0.99
+
+
+def test_a_metric_outside_the_synonym_table_is_named_by_its_own_words() -> None:
+    sentence = "domestic systemwide revpar decreased 25.1% for q4 2020."
+    facts, t = delexicalise(sentence)
+    assert t == "<m0.name> decreased <m0.change> for <p0>."
+    assert facts.metrics[0].name == "other"
+    assert facts.metrics[0].surface == "domestic systemwide revpar"
+    assert realise(t, facts) == sentence
+    facts, t = delexicalise("compname says co has supply capacity of more than 100 million "
+                            "tests per month.")
+    assert facts.metrics[0].surface == "supply capacity" and "<m0.name>" in t
+
+
+def test_name_slot_writes_the_surface_or_the_canonical_name() -> None:
+    facts, t = delexicalise("q3 net sales rose 5% to $1.2 billion.")
+    assert t == "<p0> <m0.name> rose <m0.change> to <m0.value>."
+    assert facts.metrics[0].name == "revenue" and facts.metrics[0].surface == "net sales"
+    bare = facts.model_copy(deep=True)
+    bare.metrics[0].surface = ""
+    assert realise(t, bare) == "q3 revenue rose 5% to $1.2 billion."

@@ -107,3 +107,36 @@ def test_cli_trains_and_generates_from_facts_file(small_calls, tmp_path):
     assert run.returncode == 0, run.stdout + run.stderr
     rows = [json.loads(line) for line in (tmp_path / "gen" / "jsonl" / "reports.jsonl").open()]
     assert len(rows) == 2 and all("released" in r and "text" in r for r in rows)
+
+
+def test_direction_words_against_the_facts_are_never_drawn(trained, small_calls):
+    gen, _ = trained
+    ids = gen.direction_tokens()
+    assert ids["up"] and ids["down"]  # "rose", "down"... are whole tokens in this vocabulary
+    plans = [p for rec in ECTSumSource(small_calls).records[:40] for p in plan_report(rec.facts)
+             if p.facts.metrics[0].direction in ("up", "down")]
+    assert plans
+    for plan in plans:
+        other = "down" if plan.facts.metrics[0].direction == "up" else "up"
+        assert ids[other] <= gen._rules(plan).banned
+    templates = gen.draw_templates(plans * 3, torch.Generator().manual_seed(1), 1.5, 1.0)
+    tok = gen.tokenizer
+    for plan, template in zip(plans * 3, templates):
+        if template is None:
+            continue
+        other = "down" if plan.facts.metrics[0].direction == "up" else "up"
+        assert not set(tok.encode(template)) & ids[other], template
+
+
+def test_reports_for_one_fact_set_differ_where_the_model_can_word_them_differently(
+        trained, small_calls):
+    gen, _ = trained
+    facts = next(r.facts for r in ECTSumSource(small_calls).records if len(r.facts.metrics) >= 2)
+    distinct = [r["text"] for r in gen.write(facts, 4, seed=3, temperature=1.2)]
+    gen.config = gen.cfg.model_copy(update={"distinct": False})
+    try:
+        plain = [r["text"] for r in gen.write(facts, 4, seed=3, temperature=1.2)]
+    finally:
+        gen.config = gen.cfg.model_copy(update={"distinct": True})
+    assert len(set(distinct)) >= len(set(plain))
+    assert len(set(distinct)) == 4
