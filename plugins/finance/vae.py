@@ -281,7 +281,8 @@ class ReportVAE(Generator):
         sentences: list[list[str | None]] = [[None] * len(plans) for _ in range(n)]
         tries = [[0] * len(plans) for _ in range(n)]
         used: list[set[str]] = [set() for _ in plans]
-        for attempt in range(tries_left):
+        spare: list[list[str | None]] = [[None] * len(plans) for _ in range(n)]
+        for _ in range(tries_left):
             todo = [(i, j) for i in range(n) for j in range(len(plans))
                     if sentences[i][j] is None]
             if not todo:
@@ -293,18 +294,22 @@ class ReportVAE(Generator):
                     continue
                 if not self.well_formed(template, plans[j].facts):
                     continue
-                if self.cfg.distinct and template in used[j] and attempt < tries_left - 1:
-                    continue
                 text = realise(template, plans[j].facts)
-                if check_text(plans[j].facts, text).faithful:
-                    sentences[i][j] = text
-                    used[j].add(template)
-        fallback = [[False] * len(plans) for _ in range(n)]
+                if not check_text(plans[j].facts, text).faithful:
+                    continue
+                if self.cfg.distinct and template in used[j]:
+                    spare[i][j] = spare[i][j] or text  # kept if no new wording turns up
+                    continue
+                sentences[i][j] = text
+                used[j].add(template)
+        for i, j in [(i, j) for i in range(n) for j in range(len(plans))]:
+            sentences[i][j] = sentences[i][j] or spare[i][j]
+        rescued = [[False] * len(plans) for _ in range(n)]
         if (self.cfg.fallback if fallback is None else fallback) and self.templates:
             for i, j in [(i, j) for i in range(n) for j in range(len(plans))
                          if sentences[i][j] is None]:
                 sentences[i][j] = self.fallback_sentence(plans[j], g)
-                fallback[i][j] = sentences[i][j] is not None
+                rescued[i][j] = sentences[i][j] is not None
         reports = []
         for i in range(n):
             done = [s for s in sentences[i] if s is not None]
@@ -314,7 +319,7 @@ class ReportVAE(Generator):
             reports.append({"text": text, "released": bool(plans) and len(done) == len(plans)
                             and detail.faithful and detail.coverage == 1.0,
                             "tries": max(tries[i], default=0), "coverage": detail.coverage,
-                            "fallback": sum(fallback[i]),
+                            "fallback": sum(rescued[i]),
                             "findings": [f"{k}: {d}" for k, d in detail.findings]})
         return reports
 

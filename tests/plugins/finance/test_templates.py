@@ -150,3 +150,12 @@ def test_name_slot_writes_the_surface_or_the_canonical_name() -> None:
     bare = facts.model_copy(deep=True)
     bare.metrics[0].surface = ""
     assert realise(t, bare) == "q3 revenue rose 5% to $1.2 billion."
+
+
+def test_words_that_do_not_name_the_metric_alone_stay_literal() -> None:
+    facts, t = delexicalise("compname reports q3 earnings of $3.23 per share.")
+    m = facts.metrics[0]
+    assert m.name == "eps" and m.surface == "earnings" and m.phrase() == "eps"
+    assert t == "compname reports <p0> earnings of <m0.value> per share."
+    loss = m.model_copy(update={"value": -0.12})
+    assert loss.phrase() == "loss per share"  # never "eps $0.12" for a loss

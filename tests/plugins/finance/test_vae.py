@@ -12,6 +12,7 @@ import pytest
 import torch
 
 from aigc_plugins.finance.decoding import RowRules, sample
+from aigc_plugins.finance.faithfulness import check_text
 from aigc_plugins.finance.planning import allowed_slots, local_slots, plan_report, required_slots
 from aigc_plugins.finance.sources import ECTSumSource
 from aigc_plugins.finance.templates import SLOT_RE
@@ -140,3 +141,22 @@ def test_reports_for_one_fact_set_differ_where_the_model_can_word_them_different
         gen.config = gen.cfg.model_copy(update={"distinct": True})
     assert len(set(distinct)) >= len(set(plain))
     assert len(set(distinct)) == 4
+
+
+def test_fallback_fills_a_training_template_only_when_every_draw_fails(trained, small_calls):
+    gen, _ = trained
+    assert gen.templates and all("<m0." in t for t in gen.templates)
+    g = torch.Generator().manual_seed(0)
+    facts = next(r.facts for r in ECTSumSource(small_calls).records
+                 if len(plan_report(r.facts)) >= 2 and all(
+                     gen.fallback_sentence(p, g) for p in plan_report(r.facts)))
+    gen.well_formed = lambda template, facts: False  # every drawn sentence is refused
+    try:
+        rescued = gen.write(facts, 2, seed=0, max_tries=2)
+        refused = gen.write(facts, 2, seed=0, max_tries=2, fallback=False)
+    finally:
+        del gen.well_formed
+    assert all(r["fallback"] == len(plan_report(facts)) for r in rescued)
+    assert all(r["released"] and r["coverage"] == 1.0 for r in rescued)
+    assert not any(r["released"] for r in refused)
+    assert all(check_text(facts, r["text"]).faithful for r in rescued)
