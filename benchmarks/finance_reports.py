@@ -41,6 +41,7 @@ from aigc_plugins.finance.planning import (
 from aigc_plugins.finance.sources import ECTSumSource, TatQASource
 from aigc_plugins.finance.templates import metric_signature, realise
 from aigc_plugins.finance.vae import ReportVAE, ReportVAEConfig, TokenDataset
+from aigc_sdk.bundle import load_bundle
 from aigc_sdk.training import TrainConfig, Trainer
 from aigc_sdk.training.variational import active_units, kl_per_dim, mutual_information
 from benchtable import report, shared_data
@@ -143,6 +144,9 @@ def main() -> None:
     ap.add_argument("--minutes", type=float, default=8.0, help="VAE training budget")
     ap.add_argument("--no-reference", action="store_true",
                     help="skip the decoder without z (quick experiments)")
+    ap.add_argument("--max-tries", type=int, help="draws per sentence (default: the model's)")
+    ap.add_argument("--bundle", type=Path, help="evaluate this trained bundle (no training, "
+                    "no reference decoder): to re-measure generation changes")
     ap.add_argument("--reports", type=int, default=5)
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--out", type=Path, default=ROOT / "runs" / "bench_finance")
@@ -158,11 +162,16 @@ def main() -> None:
     # KL annealing cycles are counted in steps; a wall-clock budget fixes their length
     cfg = ReportVAEConfig()
     cfg.vae.kl_cycle_steps = 250
-    gen, steps = train(train_src, cfg, args.minutes, 1_000_000, args.out / "vae")
-    gen.save_pretrained(args.out / "vae" / "bundle")
+    if args.bundle:
+        gen, steps = load_bundle(args.bundle), float("nan")
+    else:
+        gen, steps = train(train_src, cfg, args.minutes, 1_000_000, args.out / "vae")
+        gen.save_pretrained(args.out / "vae" / "bundle")
+    if args.max_tries:
+        gen.config = gen.cfg.model_copy(update={"max_tries": args.max_tries})
     vae_stats = heldout_stats(gen, val)
     base_stats = {"ppl": float("nan")}
-    if not args.no_reference:
+    if not (args.no_reference or args.bundle):
         base, _ = train(train_src, cfg.model_copy(update={"latent_dim": 0}), None, steps,
                         args.out / "no_z")
         base_stats = heldout_stats(base, val)

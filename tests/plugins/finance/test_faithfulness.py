@@ -90,3 +90,4 @@ def test_real_calls_are_faithful_to_their_own_facts(ectsum_train: list[dict]) ->
         n += 1
         ok += d.faithful
     assert ok / n >= 0.98
+
