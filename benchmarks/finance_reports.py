@@ -25,7 +25,6 @@ from __future__ import annotations
 import argparse
 import random
 import time
-from collections import defaultdict
 from pathlib import Path
 
 import torch
@@ -35,8 +34,7 @@ from aigc_plugins.finance.planning import (
     describe,
     localise,
     plan_report,
-    required_slots,
-    template_slots,
+    templates_stating,
 )
 from aigc_plugins.finance.sources import ECTSumSource, TatQASource
 from aigc_plugins.finance.templates import metric_signature, realise
@@ -97,25 +95,18 @@ def distinct_2(texts: list[str]) -> float:
     return len(grams) / max(1, total)
 
 
-def retrieval_index(records) -> dict:
-    by_slots = defaultdict(list)
-    for rec in records:
-        for template in rec.templates:
-            loc = localise(template, rec.facts)
-            if loc is not None:
-                by_slots[frozenset(template_slots(loc[0]))].append(loc[0])
-    return by_slots
+def retrieval_index(records) -> list[str]:
+    """Every training sentence's local template (repeats kept: retrieval draws by use)."""
+    return [loc[0] for rec in records for template in rec.templates
+            if (loc := localise(template, rec.facts)) is not None]
 
 
-def retrieve(facts, by_slots, rng: random.Random) -> str:
+def retrieve(facts, templates: list[str], rng: random.Random) -> str:
     """Per sentence, a random training template stating exactly the required slots (and
     any of the plan's periods)."""
     sentences = []
     for plan in plan_report(facts):
-        need = required_slots(plan.facts)
-        periods = {f"<p{j}>" for j in range(len(plan.facts.periods))}
-        pool = [t for key, ts in by_slots.items() if need <= key <= need | periods
-                for t in ts]
+        pool = templates_stating(plan, templates)
         if pool:
             sentences.append(realise(rng.choice(pool), plan.facts))
     return " ".join(sentences)

@@ -38,9 +38,11 @@ from aigc_plugins.finance.facts import (
 )
 from aigc_plugins.finance.numbers import Span
 from aigc_plugins.finance.templates import (
+    NAME,
     SLOT_RE,
     Analysis,
     analyse,
+    apply_cuts,
     draft_to_fact,
     period_slot,
     slot,
@@ -330,15 +332,10 @@ def bind(sentence: str, pool: FinancialFacts, keep_unstated: bool = False,
             continue
         cuts.append((s.start, s.end, token))
     cuts += _bind_names(sentence, a, named, out, cuts)
-    pieces, pos = [], 0
-    for start, end, token in sorted(cuts):
-        pieces += [sentence[pos:start], token]
-        pos = end
-    pieces.append(sentence[pos:])
     if keep_unused:
         out.metrics += [m.model_copy(deep=True, update={"period": None, "prior_period": None})
                         for i, m in enumerate(pool.metrics) if i not in uses]
-    return out, "".join(pieces), unbound
+    return out, apply_cuts(sentence, cuts), unbound
 
 
 def _bind_names(sentence: str, a: Analysis, named: dict[int, int], out: FinancialFacts,
@@ -349,7 +346,7 @@ def _bind_names(sentence: str, a: Analysis, named: dict[int, int], out: Financia
     for k, j in named.items():
         d, m = a.drafts[k], out.metrics[j]
         if d.phrase is None or d.name != m.name or any(
-                t == slot(j, "name") for *_, t in names):
+                t == slot(j, NAME) for *_, t in names):
             continue
         lo, hi = d.phrase
         words = sentence[lo:hi]
@@ -359,7 +356,7 @@ def _bind_names(sentence: str, a: Analysis, named: dict[int, int], out: Financia
         if m.phrase() != words:  # the words do not name the metric on their own
             m.surface = old
             continue
-        names.append((lo, hi, slot(j, "name")))
+        names.append((lo, hi, slot(j, NAME)))
     return names
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from aigc_plugins.finance.facts import FIELD_ATTR, FinancialFacts
 from aigc_plugins.finance.templates import NAME, SLOT_RE, slot, slot_tokens
@@ -114,8 +115,15 @@ def allowed_slots(facts: FinancialFacts) -> set[str]:
     return required_slots(facts) | {f"<p{j}>" for j in range(len(facts.periods))}
 
 
-def template_slots(template: str) -> set[str]:
-    return {m.group(0) for m in SLOT_RE.finditer(template)}
+def templates_stating(plan: SentencePlan, templates: list[str]) -> list[str]:
+    """The templates that state exactly what ``plan`` must (its periods optional)."""
+    need, allowed = required_slots(plan.facts), allowed_slots(plan.facts)
+    return [t for t in templates if need <= template_slots(t) <= allowed]
+
+
+@lru_cache(maxsize=65536)  # fallback and retrieval scan the same training templates
+def template_slots(template: str) -> frozenset[str]:
+    return frozenset(m.group(0) for m in SLOT_RE.finditer(template))
 
 
 _WORD_RE = re.compile(r"[a-z]+")

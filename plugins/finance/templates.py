@@ -411,12 +411,17 @@ def delexicalise(sentence: str, context: FinancialFacts | Mapping[str, Any] | No
                 cuts.append((s.start, s.end, slot(midx[d], role)))
             # else: cannot be written back exactly, stays literal (quality report)
     cuts += _name_cuts(sentence, a.drafts, midx, facts, cuts)
+    return facts, apply_cuts(sentence, cuts)
+
+
+def apply_cuts(sentence: str, cuts: list[tuple[int, int, str]]) -> str:
+    """``sentence`` with each (start, end) span replaced by its slot token."""
     out, pos = [], 0
     for start, end, token in sorted(cuts):
         out += [sentence[pos:start], token]
         pos = end
     out.append(sentence[pos:])
-    return facts, "".join(out)
+    return "".join(out)
 
 
 def _name_cuts(sentence: str, drafts: list[Draft], midx: dict[int, int], facts: FinancialFacts,

@@ -11,7 +11,6 @@ the sentence; rejected sentences are redrawn with a new z up to ``max_tries`` ti
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any, ClassVar
@@ -31,35 +30,18 @@ from aigc_plugins.finance.planning import (
     localise,
     plan_report,
     required_slots,
-    template_slots,
+    templates_stating,
     words_of,
 )
-from aigc_plugins.finance.templates import SLOT_RE, realise
+from aigc_plugins.finance.templates import realise
 from aigc_plugins.finance.tokenizer import ReportTokenizer
 from aigc_plugins.finance.vocab import DIRECTIONS
+from aigc_plugins.finance.wellformed import shape_ok
 from aigc_sdk.dataset import DataSchema, Dataset
 from aigc_sdk.generator import Generator, GeneratorConfig
 from aigc_sdk.quality import QualityReport
 from aigc_sdk.samples import Samples
 from aigc_sdk.training import Recipe, TrainConfig, VariationalConfig, variational_recipe
-
-#: abbreviations whose dot does not end a sentence
-_ABBREV = re.compile(r"\b(?:u\.s|u\.k|e\.g|i\.e|vs|no|inc|co|corp|ltd|approx|mln|bln|"
-                     r"jan|feb|mar|apr|jun|jul|aug|sep|sept|oct|nov|dec|st|jr|dr|mr|mrs|ms)\.")
-
-
-#: words that may stand right before a metric's name: frame, not content. Any other word
-#: there ("q1 north america <m0.name>", "digital <m0.name>") adds a segment or qualifier
-#: the facts do not hold; about 5% of ECTSum training sentences do that, and the decoder
-#: copies the habit.
-_FRAME = frozenset("""
-in and of to for on at by as from with sees see expects expected expect a an the its their
-reports reported report says said that had has have increases increased raises raised
-lowers lowered reaffirms reaffirmed maintains affirms initiates updates withdraws company
-compname quarterly qtrly targeting targets deliver delivers ending quarter-end year-end
-posts posted announces announced declares declared provides versus vs - – — ; : ,
-""".split())
-_BEFORE_NAME = re.compile(r"(\S+)\s+<m\d+\.name>")
 
 
 class ReportVAEConfig(GeneratorConfig):
@@ -77,7 +59,7 @@ class ReportVAEConfig(GeneratorConfig):
     max_new_tokens: int = 40
     max_tries: int = Field(10, ge=1, description="draws per sentence before giving up")
     distinct: bool = Field(True, description="redraw a sentence another of the n reports "
-                           "already uses (kept on the last try): n drafts, n wordings")
+                           "already uses (kept if no new wording turns up): n wordings")
     # 0.7 rather than 1.0: on ECTSum val one draw per sentence passed the filter 92% of the
     # time against 84% (non-words almost vanish); ``distinct`` keeps the n reports varied
     temperature: float = 0.7
@@ -245,18 +227,8 @@ class ReportVAE(Generator):
         metric's name, and every word one the training sentences used or the facts name
         (an undertrained decoder can trail off into "per share.s.s.s. of eps", invent a
         segment, or spell non-words)."""
-        bare = _ABBREV.sub(" ", SLOT_RE.sub(" X ", template.lower()))
-        if re.search(r"[.!?]\s*\S", bare.strip().rstrip(".")):
+        if not shape_ok(template):
             return False
-        for m in _BEFORE_NAME.finditer(template.lower()):
-            word = m.group(1)
-            if not (SLOT_RE.search(word) or word in _FRAME or word[-1] in ",;:("):
-                return False
-        words = re.findall(r"[a-z]+|X", bare)
-        for n in (1, 2):  # "share share", "net income net income"
-            if any(words[i:i + n] == words[i + n:i + 2 * n] and "X" not in words[i:i + n]
-                   for i in range(len(words) - 2 * n + 1)):
-                return False
         if self.words is None:
             return True
         known = self.words | {w for m in facts.metrics for w in words_of(m.surface or "")}
@@ -361,9 +333,7 @@ class ReportVAE(Generator):
                           attempts: int = 20) -> str | None:
         """A training template stating exactly this plan's slots (periods optional), filled
         from the facts, that passes the faithfulness check; None when none does."""
-        need = required_slots(plan.facts)
-        allowed = allowed_slots(plan.facts)
-        pool = [t for t in self.templates if need <= template_slots(t) <= allowed]
+        pool = templates_stating(plan, self.templates)
         order = torch.randperm(len(pool), generator=generator).tolist()
         for k in order[:attempts]:
             if not self.well_formed(pool[k], plan.facts):
