@@ -15,11 +15,11 @@ number (481_100_000.0) for comparisons.
 from __future__ import annotations
 
 import re
-from typing import Literal
+from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
-from aigc_plugins.finance.vocab import find_metrics
+from aigc_plugins.finance.vocab import bound_kind, find_metrics
 
 Unit = Literal["currency", "per_share", "percent", "pp", "bps", "ratio", "count", "other"]
 Scale = Literal["none", "thousand", "million", "billion", "trillion"]
@@ -245,14 +245,27 @@ class MetricFact(BaseModel):
     period: int | None = None
     prior_period: int | None = None
     styles: dict[str, NumberStyle] = Field(default_factory=dict)
+    bounds: dict[str, str] = Field(default_factory=dict, description=(
+        "fields stated as a bound, with its words: {\"value\": \"at least\"} is a floor, "
+        "{\"value\": \"up to\"} a cap (a buyback limit). The words are written with the "
+        "number, so a bound is never dropped or invented"))
 
-    @field_validator("styles")
+    @field_validator("styles", "bounds")
     @classmethod
-    def _known_fields(cls, styles: dict[str, NumberStyle]) -> dict[str, NumberStyle]:
-        unknown = sorted(set(styles) - set(FIELDS))
+    def _known_fields(cls, by_field: dict[str, Any], info: ValidationInfo) -> dict[str, Any]:
+        unknown = sorted(set(by_field) - set(FIELDS))
         if unknown:
-            raise ValueError(f"styles for unknown fields {unknown}; fields are {list(FIELDS)}")
-        return styles
+            raise ValueError(f"{info.field_name} for unknown fields {unknown}; fields are "
+                             f"{list(FIELDS)}")
+        if info.field_name == "bounds":
+            for words in by_field.values():
+                bound_kind(words)  # raises, naming the words that are not a bound
+        return by_field
+
+    def bound(self, field: str) -> str | None:
+        """'min', 'max' or None: how ``field`` is stated (a floor, a cap, a value)."""
+        words = self.bounds.get(field)
+        return bound_kind(words) if words else None
 
     def get(self, field: str) -> float | None:
         return getattr(self, FIELD_ATTR[field])
@@ -299,11 +312,13 @@ class MetricFact(BaseModel):
         return self.name
 
     def format(self, field: str = "value") -> str:
-        """The field written exactly in its style ("$481.1 million", "11.1 percent")."""
+        """The field written exactly in its style ("$481.1 million", "11.1 percent"), after
+        its bound words when it is a bound ("up to $200 million")."""
         v = self.get(field)
         if v is None:
             raise ValueError(f"metric {self.name!r} has no {field!r}")
-        return format_number(v, self.style_of(field), self.scale_of(field))
+        number = format_number(v, self.style_of(field), self.scale_of(field))
+        return f"{self.bounds[field]} {number}" if field in self.bounds else number
 
 
 class FinancialFacts(BaseModel):

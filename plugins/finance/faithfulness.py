@@ -10,7 +10,12 @@ the fact's declared style implies. Findings (``Finding.kind``):
 - ``unsupported_number``: a number, percentage, year or date that matches no fact
 - ``wrong_metric``: the number is a fact's, but the text attaches it to another metric
 - ``wrong_field``: right metric, wrong role (a prior value stated as the current one)
-- ``wrong_direction``: "fell" where the fact's change is positive (or the reverse)
+- ``wrong_direction``: "fell" where the fact's change is positive (or the reverse), or a
+  loss stated without its sign ("earnings per share $0.13" for a loss of $0.13)
+- ``wrong_bound``: "at least $1.5 billion" where the fact is a value, or a cap ("up to
+  $200 million") stated as a plain value
+- ``wrong_unit``: an amount with a scale word stated per share ("$106.6 billion per
+  diluted share"): no per-share figure is written in billions
 - ``unsupported_claim``: a direction claimed for a metric the facts do not have
 - ``missing_fact``: a requested fact field the text never states (coverage)
 
@@ -36,7 +41,7 @@ from aigc_plugins.finance.facts import (
     factor,
     format_number,
 )
-from aigc_plugins.finance.numbers import Span
+from aigc_plugins.finance.numbers import PER_SHARE_AFTER, Span, bound_before, bound_span
 from aigc_plugins.finance.templates import (
     NAME,
     SLOT_RE,
@@ -57,7 +62,7 @@ _PCT_SCALE = {"bps": 0.01}  # basis points compare as percentage points
 FAMILY = {"value": "value", "high": "value", "prior": "prior", "prior_high": "prior",
           "estimate": "estimate", "change": "change", "change_high": "change"}
 REJECT = frozenset({"unsupported_number", "wrong_metric", "wrong_field", "wrong_direction",
-                    "unsupported_claim"})
+                    "wrong_bound", "wrong_unit", "unsupported_claim"})
 
 
 class NumberCheck(BaseModel):
@@ -135,8 +140,15 @@ def value_matches(text_value: float, text_unit: str, tol: float, m: MetricFact, 
 
 
 def _sign_ok(text_value: float, m: MetricFact, f: str, explicit: bool) -> bool:
+    """A negative amount (a loss per share, a net loss) must be said to be negative: an
+    unsigned "earnings per share $0.13" for a loss of $0.13 is false even without a sign.
+    A change without a direction word stays unchecked (it claims no direction)."""
     fact = m.get(f) or 0.0
-    if not explicit or text_value == 0 or fact == 0:
+    if text_value == 0 or fact == 0:
+        return True
+    if fact < 0 and f not in CHANGE_FIELDS:
+        return text_value < 0
+    if not explicit:
         return True
     return (text_value > 0) == (fact > 0)
 
@@ -157,7 +169,11 @@ def check_text(facts: FinancialFacts, text: str,
             _check_period(facts, s, out)
         elif s.is_quantity and s.start in a.roles:
             k, role = a.roles[s.start]
-            _check_number(facts, s, a.drafts[k].name, role, fact_of[k], out, covered)
+            _check_number(facts, s, a.drafts[k].name, role, fact_of[k], out, covered,
+                          bound_before(text, s.start))
+            if s.kind == "money" and s.scale != "none" and PER_SHARE_AFTER.match(text, s.end):
+                out.findings.append(("wrong_unit", f"{s.text!r} is an amount in "
+                                     f"{s.scale}s, stated per share"))
     for d in a.drafts:
         if not d.fields and d.direction and d.name != "other":
             _check_bare_direction(facts, d.name, d.direction, out)
@@ -189,7 +205,8 @@ def _check_period(facts: FinancialFacts, s: Span, out: FaithfulnessDetail) -> No
 
 
 def _check_number(facts: FinancialFacts, s: Span, name: str, role: str, told: MetricFact,
-                  out: FaithfulnessDetail, covered: set[tuple[int, str]]) -> None:
+                  out: FaithfulnessDetail, covered: set[tuple[int, str]],
+                  bound: str | None = None) -> None:
     out.numbers_checked += 1
     value = told.base(role) or 0.0
     unit = told.unit_of(role)
@@ -233,7 +250,12 @@ def _check_number(facts: FinancialFacts, s: Span, name: str, role: str, told: Me
         said = told.direction or ("negative" if told_value < 0 else "positive")
         out.findings.append(("wrong_direction", f"{where} ({m.direction or m.get(best[1])}), "
                              f"the text says {said}"))
-    check.ok = name_ok and field_ok and sign_ok
+    bound_ok = bound == m.bound(best[1])
+    if name_ok and field_ok and sign_ok and not bound_ok:
+        words = {"min": "a floor", "max": "a cap", None: "an exact figure"}
+        out.findings.append(("wrong_bound", f"{where} as {words[m.bound(best[1])]}, the "
+                             f"text states {words[bound]}"))
+    check.ok = name_ok and field_ok and sign_ok and bound_ok
     out.claims_correct += claim and check.ok
 
 
@@ -322,7 +344,7 @@ def bind(sentence: str, pool: FinancialFacts, keep_unstated: bool = False,
             k, role = a.roles.get(s.start, (-1, "value"))
             d = a.drafts[k] if k >= 0 else None
             token = _bind_number(s, d.name if d else "other", role, d.direction if d else None,
-                                 pool, out, uses, keep_unstated)
+                                 pool, out, uses, keep_unstated, sentence)
             if token is not None and d is not None:
                 named.setdefault(k, int(SLOT_RE.fullmatch(token).group(1)))
         else:
@@ -330,7 +352,8 @@ def bind(sentence: str, pool: FinancialFacts, keep_unstated: bool = False,
         if token is None:
             unbound.append(s.text)
             continue
-        cuts.append((s.start, s.end, token))
+        bound = bound_span(sentence, s.start) if s.is_quantity else None
+        cuts.append((bound[0] if bound else s.start, s.end, token))  # a slot writes its bound
     cuts += _bind_names(sentence, a, named, out, cuts)
     if keep_unused:
         out.metrics += [m.model_copy(deep=True, update={"period": None, "prior_period": None})
@@ -370,8 +393,8 @@ def _bind_period(p: FiscalPeriod, pool: FinancialFacts, out: FinancialFacts) -> 
 
 
 def _bind_number(s: Span, name: str, role: str, direction: str | None, pool: FinancialFacts,
-                 out: FinancialFacts, uses: dict[int, list[int]], keep_unstated: bool
-                 ) -> str | None:
+                 out: FinancialFacts, uses: dict[int, list[int]], keep_unstated: bool,
+                 sentence: str = "") -> str | None:
     value = abs(s.base or 0.0)
     cands = [(i, f) for i, m in enumerate(pool.metrics) for f in m.fields()
              if value_matches(value, s.unit or "other", tolerance(s), m, f)]
@@ -407,6 +430,9 @@ def _bind_number(s: Span, name: str, role: str, direction: str | None, pool: Fin
     m = out.metrics[j]
     setattr(m, FIELD_ATTR[f], src.get(f))
     m.styles[f] = s.style
+    bound = bound_span(sentence, s.start)
+    if bound:
+        m.bounds[f] = bound[1]  # the table holds the number; the sentence says it is a bound
     if src.period is not None and m.period is None:
         m.period = out.add_period(pool.periods[src.period])
     if src.prior_period is not None and m.prior_value is not None and m.prior_period is None:

@@ -18,6 +18,7 @@ from bisect import bisect_left
 from dataclasses import dataclass, replace
 
 from aigc_plugins.finance.facts import MONTHS, FiscalPeriod, NumberStyle, factor
+from aigc_plugins.finance.vocab import MAX_WORDS, MIN_WORDS
 
 QUANTITY_KINDS = frozenset({"money", "per_share", "percent", "pp", "bps", "ratio", "count"})
 TIME_KINDS = frozenset({"period", "year", "date"})
@@ -121,13 +122,32 @@ _URL = r"(?:https?://|www\.)\S+|\S+@\S+\.\w+"
 SCANNER = re.compile(
     rf"(?P<url>{_URL})|(?P<date>{_DATE})|(?P<period>{_PERIOD})|(?P<qty>{_QTY})|(?P<time>{_TIME})"
     rf"|(?P<ord>{_ORD})|(?P<name>{_NAME})", re.IGNORECASE | re.VERBOSE)
-_PER_SHARE_AFTER = re.compile(
+PER_SHARE_AFTER = re.compile(
     r"\s*(?:per|a|/)\s*(?:(?:diluted|basic|common|adjusted|ordinary|class\s+[a-z]|weighted|"
     r"average|fully[\s-]diluted|non-gaap|gaap)\s+)*(?:share|shr|sh|unit|ads|adr)s?(?![a-z])",
     re.IGNORECASE)
 _PER_SHARE_BEFORE = re.compile(
     r"(?:\beps\b|\bper\s+(?:\w+\s+){0,2}(?:share|unit)s?\b|/share|\bdividend\b)"
     r"[^$€£\d;]{0,40}$", re.IGNORECASE)
+#: "at least $1.5 billion": bound words, then one space, then the number
+_BOUND_BEFORE = re.compile(rf"\b(?:(?P<min>{MIN_WORDS})|(?P<max>{MAX_WORDS})) $", re.IGNORECASE)
+
+
+def bound_span(text: str, start: int) -> tuple[int, str, str] | None:
+    """(where the words start, the words, 'min' or 'max') when the number at ``start`` is
+    stated as a bound, else None."""
+    m = _BOUND_BEFORE.search(text, max(0, start - 24), start)
+    if m is None:
+        return None
+    return m.start(), m.group(0)[:-1], "min" if m.group("min") else "max"
+
+
+def bound_before(text: str, start: int) -> str | None:
+    """'min' or 'max' when the number at ``start`` is stated as a bound, else None."""
+    found = bound_span(text, start)
+    return found[2] if found else None
+
+
 _CONNECTOR = re.compile(r"\s*(?:-|–|—|to|and|through)\s*", re.IGNORECASE)
 _DIGITS = re.compile(r"\d")
 _STOP = re.compile(r"[.!?](?=\s|$)|\.(?=\d)|;")
@@ -341,7 +361,7 @@ def _per_share(spans: list[Span], text: str) -> list[Span]:
     out = []
     for s in spans:
         if s.kind in ("money", "count") and s.scale == "none" and s.style is not None:
-            after = _PER_SHARE_AFTER.match(text, s.end)
+            after = PER_SHARE_AFTER.match(text, s.end)
             before = _PER_SHARE_BEFORE.search(text, max(0, s.start - 60), s.start)
             if s.kind == "count" and (s.style.decimals != 2 or s.style.suffix):
                 before = after = None

@@ -97,7 +97,10 @@ def describe(facts: FinancialFacts) -> str:
             words.append(m.qualifier)
         if m.guidance:
             words.append("guidance")
-        words += [m.direction or "none", m.unit, ":", *m.fields()]
+        words += [m.direction or "none", m.unit, ":"]
+        for f in m.fields():  # "value at_least": the text must say "at least"
+            words += [f, *(["at_least" if m.bound(f) == "min" else "at_most"]
+                           if f in m.bounds else [])]
         parts.append(" ".join(words))
     for j, p in enumerate(facts.periods):
         parts.append(f"p{j} {p.kind}")

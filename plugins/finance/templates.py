@@ -32,7 +32,7 @@ from aigc_plugins.finance.facts import (
     MetricFact,
     factor,
 )
-from aigc_plugins.finance.numbers import Segments, Span, parse
+from aigc_plugins.finance.numbers import Segments, Span, bound_span, parse
 from aigc_plugins.finance.phrases import unknown_metric_phrase
 from aigc_plugins.finance.vocab import (
     DIRECTION_AFTER,
@@ -121,6 +121,7 @@ class Draft:
     period: Span | None = None
     prior_period: Span | None = None
     phrase: tuple[int, int] | None = None  # where ``surface`` stands in the text
+    bounds: dict[str, str] = field(default_factory=dict)  # field -> "at least"...
 
     def clone(self, name: str | None = None) -> Draft:
         return Draft(name or self.name, self.surface, self.qualifier, self.kind, self.negative,
@@ -180,6 +181,10 @@ def analyse(text: str, spans: list[Span] | None = None) -> Analysis:
         prev = (q, d, role)
     _bare_directions(text, mentions, dirs, drafts, current, clause)
     _attach_periods(spans, drafts, clause)
+    for start, (d, role) in roles.items():
+        bound = bound_span(text, start)
+        if bound:
+            drafts[d].bounds[role] = bound[1]
     return Analysis(text, spans, drafts, roles)
 
 
@@ -348,7 +353,7 @@ def draft_to_fact(d: Draft, period: int | None = None, prior_period: int | None 
     fact = MetricFact(name=d.name, surface=d.surface, qualifier=d.qualifier, guidance=d.guidance,
                       unit=unit or "other", scale=scale,
                       change_unit=change.unit if change else None, direction=d.direction,
-                      period=period, prior_period=prior_period)
+                      period=period, prior_period=prior_period, bounds=dict(d.bounds))
     for f, s in d.fields.items():
         v = _value_in(s, fact.scale_of(f))
         implicit = s.style is not None and not s.style.sign
@@ -407,8 +412,10 @@ def delexicalise(sentence: str, context: FinancialFacts | Mapping[str, Any] | No
             cuts.append((s.start, s.end, period_slot(pidx[s.start])))
         elif s.is_quantity and s.start in a.roles:
             d, role = a.roles[s.start]
-            if facts.metrics[midx[d]].format(role) == s.text:
-                cuts.append((s.start, s.end, slot(midx[d], role)))
+            bound = bound_span(sentence, s.start)
+            start = bound[0] if bound else s.start  # the slot writes the bound words too
+            if facts.metrics[midx[d]].format(role) == sentence[start:s.end]:
+                cuts.append((start, s.end, slot(midx[d], role)))
             # else: cannot be written back exactly, stays literal (quality report)
     cuts += _name_cuts(sentence, a.drafts, midx, facts, cuts)
     return facts, apply_cuts(sentence, cuts)

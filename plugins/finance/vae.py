@@ -136,6 +136,7 @@ class ReportVAE(Generator):
         # and a sentence with one is redrawn like an unfaithful one.
         self.words: set[str] | None = None
         self._direction_ids: dict[str, set[int]] | None = None
+        self._blank_ids: set[int] | None = None
         self.templates: list[str] = []  # training templates for the fallback
         if self.cfg.n_vocab:
             self._build(self.cfg.n_vocab)
@@ -167,7 +168,7 @@ class ReportVAE(Generator):
         else:
             texts = [t for pair in pairs for t in pair]
             self.tokenizer = ReportTokenizer.train(texts, local_slots(), self.cfg.vocab_size)
-        self._direction_ids = None
+        self._direction_ids = self._blank_ids = None
         out = self._tokenise(pairs, dataset.path)
         self.config = self.cfg.model_copy(update={"n_vocab": self.tokenizer.vocab_size})
         self._build(self.tokenizer.vocab_size)
@@ -216,7 +217,7 @@ class ReportVAE(Generator):
 
     def load_assets(self, directory: Path) -> None:
         self.tokenizer = ReportTokenizer.load(directory / "tokenizer.json")
-        self._direction_ids = None
+        self._direction_ids = self._blank_ids = None
         templates = directory / "templates.json"
         self.templates = json.loads(templates.read_text()) if templates.is_file() else []
         words = directory / "words.json"
@@ -247,6 +248,13 @@ class ReportVAE(Generator):
                     self._direction_ids[d].add(i)
         return self._direction_ids
 
+    def blank_tokens(self) -> set[int]:
+        """Token ids that decode to whitespace alone."""
+        if self._blank_ids is None:
+            tok = self.tokenizer
+            self._blank_ids = {i for i in range(tok.vocab_size) if not tok.decode([i]).strip()}
+        return self._blank_ids
+
     def _rules(self, plan: SentencePlan) -> RowRules:
         tid = self.tokenizer.token_id
         said = {m.direction for m in plan.facts.metrics if m.direction}
@@ -268,7 +276,8 @@ class ReportVAE(Generator):
             z = torch.randn(len(plans), net.latent_dim, generator=generator)
             z = z.to(next(net.parameters()).device)
         slot_ids = {tok.token_id(s) for s in local_slots()}
-        banned = {tok.pad_id, tok.bos_id, tok.sep_id, tok.unk_id}
+        # whitespace-only tokens ("\t", " ") only ever open a gap: "up  constant currency"
+        banned = {tok.pad_id, tok.bos_id, tok.sep_id, tok.unk_id} | self.blank_tokens()
         out = sample(net, src, z, [self._rules(p) for p in plans], slot_ids, banned,
                      tok.eos_id, generator, self.cfg.max_new_tokens, temperature, top_p)
         return [None if o is None else tok.decode(o) for o in out]

@@ -320,3 +320,20 @@ ENDS_TO = re.compile(r"\b(?:to|of|between|range|at|from|be)\s*$", re.I)
 #: a direction noun right after a number ("a 165% increase")
 DIRECTION_AFTER = re.compile(
     r"\s*(" + "|".join(sorted(DIRECTION_NOUNS, key=len, reverse=True)) + r")(?![\w-])", re.I)
+
+
+#: words that make a number a bound ("at least $1.5 billion" is a floor, "up to $200
+#: million" a cap); rare misreads ("under $4 billion credit facility") are accepted
+MIN_WORDS = (r"at\s+least|more\s+than|greater\s+than|over|above|in\s+excess\s+of|exceeding|"
+             r"exceeds?")
+MAX_WORDS = r"up\s+to|less\s+than|under|below|at\s+most|no\s+more\s+than|not\s+to\s+exceed"
+_BOUND_WORDS = re.compile(rf"(?:(?P<min>{MIN_WORDS})|(?P<max>{MAX_WORDS}))", re.IGNORECASE)
+
+
+def bound_kind(words: str) -> str:
+    """'min' or 'max' for bound words ("at least", "up to"); ValueError for other words."""
+    m = _BOUND_WORDS.fullmatch(words.strip())
+    if m is None:
+        raise ValueError(f"{words!r} is not a bound; use e.g. 'at least', 'more than', "
+                         "'over', 'up to', 'less than', 'at most'")
+    return "min" if m.group("min") else "max"

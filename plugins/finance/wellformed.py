@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 
 from aigc_plugins.finance.templates import SLOT_RE
+from aigc_plugins.finance.vocab import MAX_WORDS, MIN_WORDS
 
 #: abbreviations whose dot does not end a sentence
 _ABBREV = re.compile(r"\b(?:u\.s|u\.k|e\.g|i\.e|vs|no|inc|co|corp|ltd|approx|mln|bln|"
@@ -27,11 +28,20 @@ compname quarterly qtrly targeting targets deliver delivers ending quarter-end y
 posts posted announces announced declares declared provides versus vs - – — ; : ,
 """.split())
 _BEFORE_NAME = re.compile(r"(\S+)\s+<m\d+\.name>")
+#: a bound written before a number slot: the slot writes its own bound words, so these
+#: would add a bound the facts do not hold (or say it twice)
+_BOUND_BEFORE_SLOT = re.compile(rf"\b(?:{MIN_WORDS}|{MAX_WORDS})\s+<m\d+\.(?!name>)")
 
 
 def shape_ok(template: str) -> bool:
-    """One sentence, no word or word pair said twice in a row, and only frame words
-    ("sees", "of", a slot...) right before a metric's name."""
+    """One sentence, no word or word pair said twice in a row, no gap where a word decoded
+    to nothing, balanced brackets, no bound words of its own before a number ("at least
+    <m0.value>"), and only frame words ("sees", "of", a slot...) right before a metric's
+    name."""
+    if "  " in template.strip() or template.count("(") != template.count(")"):
+        return False  # a word decoded to nothing ("up  constant currency"), "(non-end"
+    if _BOUND_BEFORE_SLOT.search(template.lower()):
+        return False
     bare = _ABBREV.sub(" ", SLOT_RE.sub(" X ", template.lower()))
     if re.search(r"[.!?]\s*\S", bare.strip().rstrip(".")):
         return False

@@ -91,3 +91,31 @@ def test_real_calls_are_faithful_to_their_own_facts(ectsum_train: list[dict]) ->
         ok += d.faithful
     assert ok / n >= 0.98
 
+
+
+def test_a_loss_stated_without_its_sign_is_caught() -> None:
+    facts, _, text = report_from_call({"ticker": "X", "quarter": 1, "year": 2021, "bullets": [
+        "q1 loss per share $0.13.", "q1 net loss of $5.2 million versus net income of $1.0 "
+        "million."]})
+    assert kinds(facts, text) == []
+    assert kinds(facts, "q1 earnings per share $0.13.") == ["wrong_direction"]
+    assert kinds(facts, "q1 net income of $5.2 million.") == ["wrong_direction"]
+
+
+def test_an_amount_stated_per_share_is_caught() -> None:
+    facts, _, text = report_from_call({"ticker": "X", "quarter": 4, "year": 2021,
+                                       "bullets": ["aum for q4 was $106.6 billion."]})
+    assert kinds(facts, text) == []
+    assert kinds(facts, "aum for q4 was $106.6 billion per diluted share.") == ["wrong_unit"]
+
+
+def test_bounds_must_be_stated_as_the_facts_hold_them() -> None:
+    facts, _, text = report_from_call({"ticker": "X", "quarter": 1, "year": 2021, "bullets": [
+        "board authorized repurchase of up to $200 million of shares.",
+        "sees 2021 deliveries of at least 1,500."]})
+    assert [m.bounds for m in facts.metrics] == [{"value": "up to"}, {"value": "at least"}]
+    assert [m.bound("value") for m in facts.metrics] == ["max", "min"]
+    assert kinds(facts, text) == []
+    for dropped in [text.replace("up to ", ""), text.replace("at least", "up to"),
+                    text.replace("at least ", "")]:
+        assert kinds(facts, dropped) == ["wrong_bound"], dropped

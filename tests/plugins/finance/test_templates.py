@@ -159,3 +159,13 @@ def test_words_that_do_not_name_the_metric_alone_stay_literal() -> None:
     assert t == "compname reports <p0> earnings of <m0.value> per share."
     loss = m.model_copy(update={"value": -0.12})
     assert loss.phrase() == "loss per share"  # never "eps $0.12" for a loss
+
+
+def test_a_bound_is_part_of_its_slot() -> None:
+    facts, template = delexicalise("board authorized repurchase of up to $200 million of shares.")
+    assert template.endswith(" of <m0.value> of shares.")  # "up to" is in the slot
+    assert facts.metrics[0].bounds == {"value": "up to"}
+    assert realise(template, facts) == "board authorized repurchase of up to $200 million of " \
+                                       "shares."
+    with pytest.raises(ValueError, match="not a bound"):
+        MetricFact(name="revenue", value=1.0, bounds={"value": "roughly"})

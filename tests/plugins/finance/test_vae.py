@@ -183,5 +183,8 @@ def test_sentences_that_trail_off_or_stutter_are_redrawn(trained, small_calls):
         assert not gen.well_formed("<p0> <m0.name> share share.", facts)
         assert not gen.well_formed("<p0> north america <m0.name> fell <m0.change>.", facts)
         assert gen.well_formed("compname reports <p0> <m0.name> of <m0.value>.", facts)
+        assert not gen.well_formed("<p0> <m0.name> rose <m0.change>, up  currency.", facts)
+        assert not gen.well_formed("<p0> <m0.name> (non-end rose <m0.change>.", facts)
+        assert not gen.well_formed("<p0> <m0.name> of at least <m0.value>.", facts)
     finally:
         gen.words = words
