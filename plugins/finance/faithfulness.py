@@ -12,6 +12,8 @@ the fact's declared style implies. Findings (``Finding.kind``):
 - ``wrong_field``: right metric, wrong role (a prior value stated as the current one)
 - ``wrong_direction``: "fell" where the fact's change is positive (or the reverse), or a
   loss stated without its sign ("earnings per share $0.13" for a loss of $0.13)
+- ``wrong_period``: a metric's number stated for another period than the fact's ("fy
+  revenue" for the quarter's revenue)
 - ``wrong_bound``: "at least $1.5 billion" where the fact is a value, or a cap ("up to
   $200 million") stated as a plain value
 - ``wrong_unit``: an amount with a scale word stated per share ("$106.6 billion per
@@ -62,7 +64,7 @@ _PCT_SCALE = {"bps": 0.01}  # basis points compare as percentage points
 FAMILY = {"value": "value", "high": "value", "prior": "prior", "prior_high": "prior",
           "estimate": "estimate", "change": "change", "change_high": "change"}
 REJECT = frozenset({"unsupported_number", "wrong_metric", "wrong_field", "wrong_direction",
-                    "wrong_bound", "wrong_unit", "unsupported_claim"})
+                    "wrong_period", "wrong_bound", "wrong_unit", "unsupported_claim"})
 
 
 class NumberCheck(BaseModel):
@@ -106,6 +108,10 @@ class FaithfulnessDetail(BaseModel):
     @property
     def faithful(self) -> bool:
         return not any(kind in REJECT for kind, _ in self.findings)
+
+
+_STATED = ("quarter", "half", "year", "month", "day")  # a period naming none of these says
+# nothing that could be wrong ("qtrly", "fy")
 
 
 def _plain(value: float, unit: str) -> float:
@@ -170,7 +176,7 @@ def check_text(facts: FinancialFacts, text: str,
         elif s.is_quantity and s.start in a.roles:
             k, role = a.roles[s.start]
             _check_number(facts, s, a.drafts[k].name, role, fact_of[k], out, covered,
-                          bound_before(text, s.start))
+                          bound_before(text, s.start), a.drafts[k].period)
             if s.kind == "money" and s.scale != "none" and PER_SHARE_AFTER.match(text, s.end):
                 out.findings.append(("wrong_unit", f"{s.text!r} is an amount in "
                                      f"{s.scale}s, stated per share"))
@@ -191,7 +197,7 @@ def check_text(facts: FinancialFacts, text: str,
 def _check_period(facts: FinancialFacts, s: Span, out: FaithfulnessDetail) -> None:
     p = s.period
     assert p is not None
-    if all(getattr(p, k) is None for k in ("quarter", "half", "year", "month", "day")):
+    if all(getattr(p, k) is None for k in _STATED):
         return  # "qtrly", "fy": nothing stated that could be wrong
     out.numbers_checked += 1
     known = [x for x in [facts.period, *facts.periods] if x is not None]
@@ -206,7 +212,7 @@ def _check_period(facts: FinancialFacts, s: Span, out: FaithfulnessDetail) -> No
 
 def _check_number(facts: FinancialFacts, s: Span, name: str, role: str, told: MetricFact,
                   out: FaithfulnessDetail, covered: set[tuple[int, str]],
-                  bound: str | None = None) -> None:
+                  bound: str | None = None, period: Span | None = None) -> None:
     out.numbers_checked += 1
     value = told.base(role) or 0.0
     unit = told.unit_of(role)
@@ -250,12 +256,23 @@ def _check_number(facts: FinancialFacts, s: Span, name: str, role: str, told: Me
         said = told.direction or ("negative" if told_value < 0 else "positive")
         out.findings.append(("wrong_direction", f"{where} ({m.direction or m.get(best[1])}), "
                              f"the text says {said}"))
+    said, held = period.period if period is not None else None, None
+    if said is not None and all(getattr(said, k) is None for k in _STATED):
+        said = None  # "qtrly", "fy": says no particular period
+    if m.period is not None and best[1] not in ("prior", "prior_high"):
+        held = facts.periods[m.period]
+    # a period the facts do not hold at all is already an unsupported number
+    known = said is not None and any(said.same_time(x) for x in facts.periods)
+    period_ok = not known or held is None or said.same_time(held)
+    if name_ok and field_ok and sign_ok and not period_ok:
+        out.findings.append(("wrong_period", f"{where} for {held.render()}, the text says "
+                             f"{period.text}"))
     bound_ok = bound == m.bound(best[1])
-    if name_ok and field_ok and sign_ok and not bound_ok:
+    if name_ok and field_ok and sign_ok and period_ok and not bound_ok:
         words = {"min": "a floor", "max": "a cap", None: "an exact figure"}
         out.findings.append(("wrong_bound", f"{where} as {words[m.bound(best[1])]}, the "
                              f"text states {words[bound]}"))
-    check.ok = name_ok and field_ok and sign_ok and bound_ok
+    check.ok = name_ok and field_ok and sign_ok and period_ok and bound_ok
     out.claims_correct += claim and check.ok
 
 

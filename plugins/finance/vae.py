@@ -249,10 +249,12 @@ class ReportVAE(Generator):
         return self._direction_ids
 
     def blank_tokens(self) -> set[int]:
-        """Token ids that decode to whitespace alone."""
+        """Token ids that decode to whitespace other than one plain space (which the
+        tokenizer needs before digits and slots: "of", " ", "<m0.value>")."""
         if self._blank_ids is None:
             tok = self.tokenizer
-            self._blank_ids = {i for i in range(tok.vocab_size) if not tok.decode([i]).strip()}
+            self._blank_ids = {i for i in range(tok.vocab_size)
+                               if not tok.decode([i]).strip() and tok.decode([i]) != " "}
         return self._blank_ids
 
     def _rules(self, plan: SentencePlan) -> RowRules:
@@ -276,7 +278,7 @@ class ReportVAE(Generator):
             z = torch.randn(len(plans), net.latent_dim, generator=generator)
             z = z.to(next(net.parameters()).device)
         slot_ids = {tok.token_id(s) for s in local_slots()}
-        # whitespace-only tokens ("\t", " ") only ever open a gap: "up  constant currency"
+        # tabs, line breaks and other control whitespace never belong in a sentence
         banned = {tok.pad_id, tok.bos_id, tok.sep_id, tok.unk_id} | self.blank_tokens()
         out = sample(net, src, z, [self._rules(p) for p in plans], slot_ids, banned,
                      tok.eos_id, generator, self.cfg.max_new_tokens, temperature, top_p)

@@ -119,3 +119,12 @@ def test_bounds_must_be_stated_as_the_facts_hold_them() -> None:
     for dropped in [text.replace("up to ", ""), text.replace("at least", "up to"),
                     text.replace("at least ", "")]:
         assert kinds(facts, dropped) == ["wrong_bound"], dropped
+
+
+def test_a_number_stated_for_another_period_is_caught() -> None:
+    facts, _, text = report_from_call({"ticker": "X", "quarter": 4, "year": 2021, "bullets": [
+        "q4 2021 revenue $5.1 million.", "sees fy 2022 revenue $20.5 million."]})
+    assert kinds(facts, text) == []
+    swapped = "fy 2022 revenue $5.1 million. sees q4 2021 revenue $20.5 million."
+    assert kinds(facts, swapped) == ["wrong_period", "wrong_period"]
+    assert kinds(facts, "qtrly revenue $5.1 million.") == []  # names no period
