@@ -14,6 +14,8 @@ the fact's declared style implies. Findings (``Finding.kind``):
   loss stated without its sign ("earnings per share $0.13" for a loss of $0.13)
 - ``wrong_period``: a metric's number stated for another period than the fact's ("fy
   revenue" for the quarter's revenue)
+- ``wrong_guidance``: a result stated as an outlook ("sees q1 expenses of $1.6 billion" for
+  the quarter's actual expenses), or an outlook stated as a result
 - ``wrong_bound``: "at least $1.5 billion" where the fact is a value, or a cap ("up to
   $200 million") stated as a plain value
 - ``wrong_unit``: an amount with a scale word stated per share ("$106.6 billion per
@@ -64,7 +66,8 @@ _PCT_SCALE = {"bps": 0.01}  # basis points compare as percentage points
 FAMILY = {"value": "value", "high": "value", "prior": "prior", "prior_high": "prior",
           "estimate": "estimate", "change": "change", "change_high": "change"}
 REJECT = frozenset({"unsupported_number", "wrong_metric", "wrong_field", "wrong_direction",
-                    "wrong_period", "wrong_bound", "wrong_unit", "unsupported_claim"})
+                    "wrong_period", "wrong_guidance", "wrong_bound", "wrong_unit",
+                    "unsupported_claim"})
 
 
 class NumberCheck(BaseModel):
@@ -267,12 +270,17 @@ def _check_number(facts: FinancialFacts, s: Span, name: str, role: str, told: Me
     if name_ok and field_ok and sign_ok and not period_ok:
         out.findings.append(("wrong_period", f"{where} for {held.render()}, the text says "
                              f"{period.text}"))
+    outlook_ok = told.guidance == m.guidance or best[1] == "estimate"
+    if name_ok and field_ok and sign_ok and period_ok and not outlook_ok:
+        kind = {True: "an outlook", False: "a result"}
+        out.findings.append(("wrong_guidance", f"{where} ({kind[m.guidance]}), the text "
+                             f"states it as {kind[told.guidance]}"))
     bound_ok = bound == m.bound(best[1])
-    if name_ok and field_ok and sign_ok and period_ok and not bound_ok:
+    if name_ok and field_ok and sign_ok and period_ok and outlook_ok and not bound_ok:
         words = {"min": "a floor", "max": "a cap", None: "an exact figure"}
         out.findings.append(("wrong_bound", f"{where} as {words[m.bound(best[1])]}, the "
                              f"text states {words[bound]}"))
-    check.ok = name_ok and field_ok and sign_ok and period_ok and bound_ok
+    check.ok = name_ok and field_ok and sign_ok and period_ok and outlook_ok and bound_ok
     out.claims_correct += claim and check.ok
 
 

@@ -188,6 +188,17 @@ def analyse(text: str, spans: list[Span] | None = None) -> Analysis:
     return Analysis(text, spans, drafts, roles)
 
 
+_SENTENCE_END = re.compile(r"(?<!\bu\.s)(?<!\bvs)[.!?]\s+")
+
+
+def _guided(text: str, pos: int) -> bool:
+    """An outlook cue ("sees", "expects", "guidance") earlier in the same sentence."""
+    start = 0
+    for m in _SENTENCE_END.finditer(text, 0, pos):
+        start = m.end()
+    return bool(GUIDANCE_RE.search(text, start, pos))
+
+
 def _overlaps(a: int, b: int, ranges: list[tuple[int, int]]) -> bool:
     return any(a < e and s < b for s, e in ranges)
 
@@ -226,7 +237,7 @@ def _new_draft(drafts: list[Draft], mention: MetricMention | None, text: str, q:
             name = per_share_name(name)
         drafts.append(Draft(name, mention.surface, mention.qualifier, metric_kind(name),
                             mention.negative, mention,
-                            bool(GUIDANCE_RE.search(text, 0, max(q.start, mention.start))),
+                            _guided(text, max(q.start, mention.start)),
                             phrase=(mention.start, mention.end)))
     return len(drafts) - 1
 
@@ -314,7 +325,7 @@ def _bare_directions(text: str, mentions: list[MetricMention], dirs: list[Direct
         else:
             name = m.name
             drafts.append(Draft(name, m.surface, m.qualifier, metric_kind(name), m.negative, m,
-                                bool(GUIDANCE_RE.search(text, 0, m.start)), {}, nxt.direction,
+                                _guided(text, m.start), {}, nxt.direction,
                                 phrase=(m.start, m.end)))
             current[id(m)] = len(drafts) - 1
 

@@ -128,3 +128,12 @@ def test_a_number_stated_for_another_period_is_caught() -> None:
     swapped = "fy 2022 revenue $5.1 million. sees q4 2021 revenue $20.5 million."
     assert kinds(facts, swapped) == ["wrong_period", "wrong_period"]
     assert kinds(facts, "qtrly revenue $5.1 million.") == []  # names no period
+
+
+def test_a_result_stated_as_an_outlook_is_caught() -> None:
+    facts, _, text = report_from_call({"ticker": "X", "quarter": 1, "year": 2021, "bullets": [
+        "sees fy 2021 revenue $20.5 million.", "q1 2021 operating expenses were $1.6 million."]})
+    assert kinds(facts, text) == []  # the outlook cue of one sentence stays in it
+    assert kinds(facts, "sees fy 2021 revenue $20.5 million. sees q1 2021 operating expenses "
+                        "of $1.6 million.") == ["wrong_guidance"]
+    assert kinds(facts, "fy 2021 revenue was $20.5 million.") == ["wrong_guidance"]
