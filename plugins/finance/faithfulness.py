@@ -363,13 +363,14 @@ def bind(sentence: str, pool: FinancialFacts, keep_unstated: bool = False,
     named: dict[int, int] = {}  # draft -> the out metric its first number bound to
     for s in a.spans:
         token = None
+        bound = bound_span(sentence, s.start) if s.is_quantity else None
         if s.is_time and s.period is not None:
             token = _bind_period(s.period, pool, out)
         elif s.is_quantity and s.style is not None:
             k, role = a.roles.get(s.start, (-1, "value"))
             d = a.drafts[k] if k >= 0 else None
             token = _bind_number(s, d.name if d else "other", role, d.direction if d else None,
-                                 pool, out, uses, keep_unstated, sentence)
+                                 pool, out, uses, keep_unstated, bound[1] if bound else None)
             if token is not None and d is not None:
                 named.setdefault(k, int(SLOT_RE.fullmatch(token).group(1)))
         else:
@@ -377,7 +378,6 @@ def bind(sentence: str, pool: FinancialFacts, keep_unstated: bool = False,
         if token is None:
             unbound.append(s.text)
             continue
-        bound = bound_span(sentence, s.start) if s.is_quantity else None
         cuts.append((bound[0] if bound else s.start, s.end, token))  # a slot writes its bound
     cuts += _bind_names(sentence, a, named, out, cuts)
     if keep_unused:
@@ -410,7 +410,7 @@ def _bind_names(sentence: str, a: Analysis, named: dict[int, int], out: Financia
 
 def _bind_period(p: FiscalPeriod, pool: FinancialFacts, out: FinancialFacts) -> str | None:
     known = [x for x in [pool.period, *pool.periods] if x is not None]
-    stated = any(getattr(p, k) is not None for k in ("quarter", "half", "year", "month", "day"))
+    stated = any(getattr(p, k) is not None for k in _STATED)
     if stated and not any(p.same_time(x) or (p.year is not None and p.year == x.year)
                           for x in known):
         return None
@@ -419,7 +419,7 @@ def _bind_period(p: FiscalPeriod, pool: FinancialFacts, out: FinancialFacts) -> 
 
 def _bind_number(s: Span, name: str, role: str, direction: str | None, pool: FinancialFacts,
                  out: FinancialFacts, uses: dict[int, list[int]], keep_unstated: bool,
-                 sentence: str = "") -> str | None:
+                 bound: str | None = None) -> str | None:
     value = abs(s.base or 0.0)
     cands = [(i, f) for i, m in enumerate(pool.metrics) for f in m.fields()
              if value_matches(value, s.unit or "other", tolerance(s), m, f)]
@@ -455,9 +455,8 @@ def _bind_number(s: Span, name: str, role: str, direction: str | None, pool: Fin
     m = out.metrics[j]
     setattr(m, FIELD_ATTR[f], src.get(f))
     m.styles[f] = s.style
-    bound = bound_span(sentence, s.start)
     if bound:
-        m.bounds[f] = bound[1]  # the table holds the number; the sentence says it is a bound
+        m.bounds[f] = bound  # the table holds the number; the sentence says it is a bound
     if src.period is not None and m.period is None:
         m.period = out.add_period(pool.periods[src.period])
     if src.prior_period is not None and m.prior_value is not None and m.prior_period is None:
