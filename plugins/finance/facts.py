@@ -19,7 +19,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
-from aigc_plugins.finance.vocab import bound_kind, find_metrics
+from aigc_plugins.finance.phrases import find_named_metrics
+from aigc_plugins.finance.vocab import bound_kind
 
 Unit = Literal["currency", "per_share", "percent", "pp", "bps", "ratio", "count", "other"]
 Scale = Literal["none", "thousand", "million", "billion", "trillion"]
@@ -302,7 +303,7 @@ class MetricFact(BaseModel):
         if self.name == "other":
             return self.surface
         if self.surface:
-            found = find_metrics(self.surface)
+            found = find_named_metrics(self.surface)
             if len(found) == 1 and found[0].start == 0 and found[0].end == len(
                     self.surface) and found[0].name == self.name:
                 return self.surface
@@ -310,6 +311,11 @@ class MetricFact(BaseModel):
                                              ("value", "high")):
             return self.name.replace("eps", "loss per share")  # "eps $0.12" for a loss
         return self.name
+
+    def segment(self) -> str | None:
+        """The segment its words name ("north america" of "north america revenue")."""
+        found = find_named_metrics(self.surface) if self.surface else []
+        return found[-1].segment if found and found[-1].end == len(self.surface) else None
 
     def format(self, field: str = "value") -> str:
         """The field written exactly in its style ("$481.1 million", "11.1 percent"), after
@@ -357,8 +363,8 @@ class FinancialFacts(BaseModel):
             if skip and i in skip:
                 continue
             shared = [f for f in new.fields() if old.get(f) is not None]
-            if not shared or (old.name, old.guidance, old.unit, old.scale) != (
-                    new.name, new.guidance, new.unit, new.scale):
+            if not shared or (old.name, old.guidance, old.unit, old.scale, old.segment()) != (
+                    new.name, new.guidance, new.unit, new.scale, new.segment()):
                 continue
             if any(old.get(f) != new.get(f) or old.styles.get(f) != new.styles.get(f)
                    for f in shared):

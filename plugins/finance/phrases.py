@@ -8,13 +8,25 @@ token by token (a small model misspells rare words: "adjusted spabversiid"). The
 deliberately plain: the run of content words right before the number (after dropping
 linking verbs, fillers and direction words), else the run right after it. The faithfulness
 filter does not check such metrics' names (it has nothing to check them against).
+
+A known metric may carry segment words in front ("north america revenue", "completion
+and production revenue"): :func:`find_named_metrics` keeps them in its surface, so the
+name slot writes them and the filter rejects a report that drops or swaps them.
 """
 
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
-from aigc_plugins.finance.vocab import DIRECTIONS
+from aigc_plugins.finance.vocab import (
+    DIRECTIONS,
+    ESTIMATE_CUES,
+    GUIDANCE_CUES,
+    PRIOR_CUES,
+    MetricMention,
+    find_metrics,
+)
 
 MAX_WORDS = 6
 _WORD = re.compile(r"[a-z][\w&'’/.-]*", re.IGNORECASE)
@@ -76,3 +88,60 @@ def unknown_metric_phrase(text: str, start: int, end: int, clause_start: int,
     if run:
         return run[0][0], run[-1][1]
     return None
+
+
+#: words that never name a segment ("strong revenue", "$500 million share repurchase",
+#: "full-year eps"): scale and period words, verbs and judgements
+_NOT_SEGMENT = _STOP | _LINK | frozenset(PRIOR_CUES) | frozenset(ESTIMATE_CUES) | frozenset(
+    GUIDANCE_CUES) | frozenset("""
+thousand million billion trillion mln bln bn mn percent pct first second third fourth
+quarter quarters quarter-end year-end full full-year fiscal half ending end ended month
+months nine six twelve three current prior previous last next same new strong solid
+robust record higher lower better weaker positive negative overall average estimated
+expected targeting deliver delivered delivering declares declared reduce reduced generate
+generates generated meet including excluding continued continue continues increasing
+decreasing raising raised lowering lowered reiterating reaffirming affirms updates update
+provides provide initiates issue not any specific sufficient ample adequate
+double single mid low high its lower-than-expected better-than-expected net gross
+before after excluding including within without via into across among against versus vs
+slowing achieve existing certain future company's accelerated
+""".split())
+SEGMENT_WORDS = 3
+_SEGMENT_WORD = re.compile(r"[a-z][a-z&'’-]*", re.IGNORECASE)
+
+
+def segment_start(text: str, start: int) -> int:
+    """Where the segment words before a metric phrase at ``start`` begin ("north america"
+    in "north america revenue", "completion and production revenue"); ``start`` when
+    there are none. Segment words are content words joined by single spaces ("and"
+    only between two of them), at most three, never a stop, period or scale word."""
+    pos, words, first = start, 0, start
+    while words < SEGMENT_WORDS:
+        m = re.search(r"(?:^|(?<=\s))(\S+) $", text[:pos])
+        if m is None:
+            break
+        word = m.group(1)
+        if word.lower() == "and" and words:
+            pos = m.start(1)
+            continue
+        if not _SEGMENT_WORD.fullmatch(word) or word.lower() in _NOT_SEGMENT \
+                or word.lower().endswith("ly") or "digit" in word.lower():
+            break
+        pos = first = m.start(1)
+        words += 1
+    return first
+
+
+def find_named_metrics(text: str) -> list[MetricMention]:
+    """:func:`find_metrics` with each mention's segment words in front of it, so "north
+    america revenue" is not just "revenue": a report that drops or swaps a segment is
+    then naming another metric."""
+    out = []
+    for m in find_metrics(text):
+        s = segment_start(text, m.start)
+        if s < m.start:
+            m = replace(m, start=s, surface=text[s:m.end], segment=text[s:m.start].strip())
+        out.append(m)
+    # "production" inside "completion and production revenue" is a segment word, not a metric
+    return [m for m in out if not any(o is not m and o.start <= m.start and m.end <= o.end
+                                      for o in out)]

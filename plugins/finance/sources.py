@@ -32,9 +32,9 @@ from typing import Any, ClassVar, Literal
 import torch
 from pydantic import BaseModel, Field, ValidationError
 
+from aigc_plugins.finance.binding import bind, merge_sentence
 from aigc_plugins.finance.dataquality import TextQualityLog, text_quality_report
 from aigc_plugins.finance.facts import FinancialFacts, FiscalPeriod, MetricFact
-from aigc_plugins.finance.faithfulness import bind, merge_sentence
 from aigc_plugins.finance.numbers import parse
 from aigc_plugins.finance.templates import delexicalise, report_from_call
 from aigc_plugins.finance.vocab import canonical, find_metrics

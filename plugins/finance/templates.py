@@ -33,7 +33,7 @@ from aigc_plugins.finance.facts import (
     factor,
 )
 from aigc_plugins.finance.numbers import Segments, Span, bound_span, parse
-from aigc_plugins.finance.phrases import unknown_metric_phrase
+from aigc_plugins.finance.phrases import find_named_metrics, unknown_metric_phrase
 from aigc_plugins.finance.vocab import (
     DIRECTION_AFTER,
     ENDS_TO,
@@ -46,7 +46,6 @@ from aigc_plugins.finance.vocab import (
     DirectionMention,
     MetricMention,
     find_directions,
-    find_metrics,
     metric_kind,
     per_share_name,
 )
@@ -141,7 +140,7 @@ def analyse(text: str, spans: list[Span] | None = None) -> Analysis:
     spans = parse(text) if spans is None else spans
     nums = [s for s in spans if s.is_quantity]
     taken = [(s.start, s.end) for s in spans if s.kind != "name"]
-    mentions = [m for m in find_metrics(text) if not _overlaps(m.start, m.end, taken)]
+    mentions = [m for m in find_named_metrics(text) if not _overlaps(m.start, m.end, taken)]
     dirs = [d for d in find_directions(text) if not _overlaps(d.start, d.end, taken)
             and not any(m.start <= d.start < m.end for m in mentions)]
     seg = Segments(text, taken)
@@ -163,7 +162,11 @@ def analyse(text: str, spans: list[Span] | None = None) -> Analysis:
         same = prev if prev and prev[1] == d and clause(prev[0].start) == cl else None
         anchor = max(mention.end if mention and mention.end <= q.start else 0,
                      same[0].end if same else 0, seg.clause_start(cl))
-        role, direction = _role(text, q, drafts[d], same, anchor, dirs)
+        if prev and prev[1] == d and prev[2] in CHANGE_FIELDS \
+                and _RESTATED.fullmatch(text, prev[0].end, q.start):
+            role, direction = "change", drafts[d].direction  # "up 1%, or $14 million"
+        else:
+            role, direction = _role(text, q, drafts[d], same, anchor, dirs)
         if role == "reinterpret" and same:
             drafts[d].fields["change"] = drafts[d].fields.pop("value")
             roles[same[0].start] = (d, "change")
@@ -188,6 +191,11 @@ def analyse(text: str, spans: list[Span] | None = None) -> Analysis:
     return Analysis(text, spans, drafts, roles)
 
 
+#: the same change restated in other units: "increased 1%, or $14 million"
+_RESTATED = re.compile(r"\s*,?\s*or\s+", re.I)
+#: a percentage that is a share of the metric after it ("1.62% of loans"), not its change
+_SHARE_OF = re.compile(r"\s+of\s+", re.I)
+
 _SENTENCE_END = re.compile(r"(?<!\bu\.s)(?<!\bvs)[.!?]\s+")
 
 
@@ -211,6 +219,8 @@ def _choose_mention(text: str, q: Span, mentions: list[MetricMention], nums: lis
     right = nxt[0] if nxt else None
     if right and any(q.end <= s.start < right.start for s in nums):
         right = None
+    if right and q.kind == "percent" and _SHARE_OF.fullmatch(text, q.end, right.start):
+        return None  # "allowance ... or 1.62% of loans": a share, neither metric's change
     if right and RIGHT_GAP.fullmatch(text[q.end:right.start]):
         if not (left and LINK_GAP.fullmatch(text[left.end:q.start])):
             return right

@@ -89,8 +89,16 @@ METRICS: dict[str, tuple[str, tuple[str, ...]]] = {
     "premiums": ("amount", ("net written premiums", "net premiums written", "premiums",
                             "gross written premiums", "gross written premium",
                             "net premiums earned", "premiums written", "written premiums")),
-    "credit loss provision": ("amount", ("provision for credit losses",
-                                         "credit loss provision", "provision for loan losses")),
+    # a benefit is a negative provision (reserves released): see NEGATING
+    "credit loss provision": ("amount", (
+        "provision for credit losses", "credit loss provision", "provision for loan losses",
+        "benefit for credit losses", "benefit from credit losses", "credit loss benefit",
+        "benefit for loan losses")),
+    # the reserve held, not the quarter's provision into it
+    "credit loss allowance": ("amount", (
+        "allowance for credit losses", "allowance for loan losses", "credit loss allowance",
+        "allowance for loan and lease losses", "reserve for credit losses",
+        "credit loss reserve", "credit loss reserves")),
     "charge-offs": ("amount", ("net charge-offs", "net loan charge-offs", "charge-offs")),
     "catastrophe losses": ("amount", ("catastrophe losses", "cat losses")),
     "underwriting income": ("amount", ("underwriting income", "underwriting profit")),
@@ -142,15 +150,17 @@ QUALIFIERS: tuple[str, ...] = (
     "adjusted", "non-gaap", "gaap", "core", "diluted", "basic", "reported", "organic",
     "pro forma", "pro-forma", "normalized", "underlying", "ongoing", "comparable",
     "consolidated", "constant currency", "currency-neutral", "recurring", "cash",
-    "operating", "continuing", "total", "annual")
-ADJUSTED = frozenset({"adjusted", "non-gaap", "core", "pro forma", "pro-forma", "normalized",
-                      "underlying", "ongoing"})
+    "operating", "continuing", "total", "annual", "nareit", "adj", "non gaap")
+ADJUSTED = frozenset({"adjusted", "adj", "non-gaap", "non gaap", "non", "core", "pro forma",
+                      "pro-forma", "normalized", "underlying", "ongoing"})
 #: canonical metrics that have a distinct "adjusted ..." canonical form
 ADJUSTABLE = frozenset({"eps", "ebitda", "net income", "operating income", "free cash flow"})
 #: surfaces whose number is written as a magnitude but means a negative value
 NEGATING = frozenset({"net loss", "operating loss", "loss per share", "net loss per share",
                       "loss per diluted share", "net loss per diluted share",
-                      "loss per common share"})
+                      "loss per common share", "benefit for credit losses",
+                      "benefit from credit losses", "credit loss benefit",
+                      "benefit for loan losses"})
 _NEGATING = frozenset(_norm(s) for s in NEGATING)
 #: canonical metric of a per-share number attached to an amount metric
 PER_SHARE_OF = {"net income": "eps", "operating income": "eps", "revenue": "revenue per share",
@@ -188,7 +198,8 @@ ESTIMATE_CUES: tuple[str, ...] = (
     "expectations", "factset")
 GUIDANCE_CUES: tuple[str, ...] = (
     "sees", "see", "expects", "expect", "expected", "expecting", "guidance", "outlook",
-    "forecast", "forecasts", "forecasted", "projects", "projected", "projecting", "projection",
+    "forecast", "forecasts", "forecasted", "project", "projects", "projected", "projecting",
+    "projection",
     "anticipates", "anticipate", "anticipated", "targets", "reaffirms", "reaffirmed",
     "reaffirming", "affirms", "affirmed", "narrows", "narrowed", "initiates", "view",
     "estimated", "plans", "plan", "reiterates", "maintains", "updates")
@@ -205,6 +216,7 @@ class MetricMention:
     qualifier: str | None
     kind: str
     negative: bool
+    segment: str | None = None  # "north america" of "north america revenue" (phrases.py)
 
 
 @dataclass(frozen=True)

@@ -137,3 +137,27 @@ def test_a_result_stated_as_an_outlook_is_caught() -> None:
     assert kinds(facts, "sees fy 2021 revenue $20.5 million. sees q1 2021 operating expenses "
                         "of $1.6 million.") == ["wrong_guidance"]
     assert kinds(facts, "fy 2021 revenue was $20.5 million.") == ["wrong_guidance"]
+
+
+def test_a_dropped_or_swapped_segment_is_caught() -> None:
+    facts, _, text = report_from_call({"ticker": "X", "quarter": 3, "year": 2021, "bullets": [
+        "q3 revenue $3.9 billion.",
+        "completion and production revenue in q3 was $2.1 billion.",
+        "north america revenue in q3 was $1.6 billion, a 3% increase."]})
+    assert [m.segment() for m in facts.metrics] == [
+        None, "completion and production", "north america"]
+    assert kinds(facts, text) == []
+    assert kinds(facts, "q3 revenue was $2.1 billion.") == ["wrong_metric"]
+    assert kinds(facts, "europe revenue in q3 was $1.6 billion.") == ["wrong_metric"]
+    assert kinds(facts, "north america revenue $3.9 billion.") == ["wrong_metric"]
+
+
+def test_a_credit_loss_benefit_is_a_negative_provision() -> None:
+    facts, _, text = report_from_call({"ticker": "X", "quarter": 1, "year": 2021, "bullets": [
+        "qtrly benefit for credit losses $823 million versus provision for credit losses of "
+        "$5,423 million."]})
+    assert [(m.name, m.value) for m in facts.metrics] == [
+        ("credit loss provision", -823.0), ("credit loss provision", 5423.0)]
+    assert kinds(facts, text) == []
+    assert kinds(facts, "qtrly provision for credit losses $823 million.") == [
+        "wrong_direction"]

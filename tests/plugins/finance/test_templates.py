@@ -169,3 +169,30 @@ def test_a_bound_is_part_of_its_slot() -> None:
                                        "shares."
     with pytest.raises(ValueError, match="not a bound"):
         MetricFact(name="revenue", value=1.0, bounds={"value": "roughly"})
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    # the same change in other units is a second change, not a value
+    ("qtrly railway operating revenues of $2.6 billion increased 1%, or $14 million.",
+     [("revenue", "railway", {"value": 2.6, "change": 1.0}),
+      ("revenue", "railway", {"change": 14.0})]),
+    # a share of another metric is neither metric's change
+    ("allowance for credit losses totaled $1.52 billion or 1.62% of loans outstanding.",
+     [("credit loss allowance", None, {"value": 1.52}), ("other", None, {"value": 1.62})]),
+    ("allowance for credit losses declined $310 million during quarter.",
+     [("credit loss allowance", None, {"change": -310.0})]),
+    ("q3 adj earnings per share $1.10.", [("adjusted eps", None, {"value": 1.1})]),
+])
+def test_segments_restated_changes_and_shares(text: str, expected: list) -> None:
+    facts, t = delexicalise(text)
+    assert realise(t, facts) == text
+    got = [(m.name, m.segment(), fields(facts, i)) for i, m in enumerate(facts.metrics)]
+    assert got == expected
+
+
+def test_project_is_an_outlook_cue_and_nareit_stays_in_the_name() -> None:
+    facts, _ = delexicalise("compname says project q2 sales to decline 13% to 14%.")
+    assert facts.metrics[0].guidance
+    facts, t = delexicalise("qtrly nareit ffo was $26.7 million, or $0.32 per diluted share.")
+    assert [m.phrase() for m in facts.metrics] == ["nareit ffo", "nareit ffo"]
+    assert t.startswith("<p0> <m0.name> was")  # "qtrly" is a period slot
