@@ -128,6 +128,12 @@ def test_a_number_stated_for_another_period_is_caught() -> None:
     swapped = "fy 2022 revenue $5.1 million. sees q4 2021 revenue $20.5 million."
     assert kinds(facts, swapped) == ["wrong_period", "wrong_period"]
     assert kinds(facts, "qtrly revenue $5.1 million.") == []  # names no period
+    # a fact without a period is the report's own (q4 2021), not another period's
+    facts, _, text = report_from_call({"ticker": "X", "quarter": 4, "year": 2021, "bullets": [
+        "sees fy 2022 revenue $20.5 million.", "restructuring charges were $3.2 million."]})
+    assert facts.metrics[1].period is None and kinds(facts, text) == []
+    assert kinds(facts, "fy 2022 restructuring charges were $3.2 million.") == ["wrong_period"]
+    assert kinds(facts, "q4 2021 restructuring charges were $3.2 million.") == []
 
 
 def test_a_result_stated_as_an_outlook_is_caught() -> None:
