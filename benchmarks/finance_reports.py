@@ -9,17 +9,18 @@ faster per step), and writes 5 reports for each ECTSum val fact set.
 "Released" means the faithfulness filter passed the whole report and every fact is
 stated. "release_rate" is per generated report as ``generate`` returns it (each sentence
 redrawn up to max_tries times when the filter rejects it); "release_rate_one_draw"
-allows no redraw (one report per fact set: a diagnostic, kept cheap). A sentence that fails every draw is filled from a training template
-with the same slots when one passes the filter (``fallback``); the "_without_fallback"
-figures count such reports as not released. Fact-set figures count the val fact sets
-that hold at least one number (the others, e.g. "sji reaffirms guidance.", have nothing
-to state and are never released; their count is printed). distinct-2 is measured among
-the 5 reports of one fact set (then averaged): different z, different wording; the
-corpus-wide figure is printed too, and over one released report per fact set next to the
-human-written val summaries themselves (the ceiling real text sets for that figure). The
-retrieval baseline is the issue's: a random training template with the same slot set,
-filled from the facts. 50 released reports go to --audit for reading by hand, each next
-to the earnings-call sentences its facts were parsed from.
+allows no redraw (one report per fact set: a diagnostic, kept cheap). A sentence that
+fails every draw is filled from a training template with the same slots when one passes
+the filter (``fallback``); the "_without_fallback" figures count such reports as not
+released. Fact-set figures count the val fact sets that hold at least one number (the
+others, e.g. "sji reaffirms guidance.", have nothing to state and are never released;
+their count is printed). distinct-2 is measured among the 5 reports of one fact set
+(then averaged): different z, different wording; the corpus-wide figure is printed too,
+and over one released report per fact set next to the human-written val summaries
+themselves (the ceiling real text sets for that figure). The retrieval baseline is the
+issue's: a random training template with the same slot set, filled from the facts. 50
+released reports go to --audit for reading by hand, each next to the earnings-call
+sentences its facts were parsed from.
 """
 
 from __future__ import annotations

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 
+from aigc_plugins.finance.attach import Analysis, analyse
 from aigc_plugins.finance.facts import (
     CHANGE_FIELDS,
     FIELD_ATTR,
@@ -20,8 +21,6 @@ from aigc_plugins.finance.numbers import Span, bound_span
 from aigc_plugins.finance.templates import (
     NAME,
     SLOT_RE,
-    Analysis,
-    analyse,
     apply_cuts,
     period_slot,
     slot,

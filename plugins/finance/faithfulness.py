@@ -36,6 +36,7 @@ from typing import Any, ClassVar
 
 from pydantic import BaseModel, Field
 
+from aigc_plugins.finance.attach import Analysis, analyse
 from aigc_plugins.finance.facts import (
     CHANGE_FIELDS,
     FinancialFacts,
@@ -44,8 +45,6 @@ from aigc_plugins.finance.facts import (
 )
 from aigc_plugins.finance.numbers import PER_SHARE_AFTER, Span, bound_before
 from aigc_plugins.finance.templates import (
-    Analysis,
-    analyse,
     draft_to_fact,
 )
 from aigc_sdk.privacy import FilterResult, Finding, PrivacyFilter, Stage
