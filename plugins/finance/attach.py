@@ -75,7 +75,7 @@ def analyse(text: str, spans: list[Span] | None = None) -> Analysis:
     spans = parse(text) if spans is None else spans
     nums = [s for s in spans if s.is_quantity]
     taken = [(s.start, s.end) for s in spans if s.kind != "name"]
-    mentions = [m for m in find_named_metrics(text) if not _overlaps(m.start, m.end, taken)]
+    mentions = [m for m in find_named_metrics(text, taken) if not _overlaps(m.start, m.end, taken)]
     dirs = [d for d in find_directions(text) if not _overlaps(d.start, d.end, taken)
             and not any(m.start <= d.start < m.end for m in mentions)]
     seg = Segments(text, taken)
@@ -155,6 +155,8 @@ def _choose_mention(text: str, q: Span, mentions: list[MetricMention], nums: lis
     if right and any(q.end <= s.start < right.start for s in nums):
         right = None
     if right and q.kind == "percent" and _SHARE_OF.fullmatch(text, q.end, right.start):
+        if left and left.kind == "ratio":
+            return left  # "gross margin was 40.1% of net sales": the ratio's own value
         return None  # "allowance ... or 1.62% of loans": a share, neither metric's change
     if right and RIGHT_GAP.fullmatch(text[q.end:right.start]):
         if not (left and LINK_GAP.fullmatch(text[left.end:q.start])):

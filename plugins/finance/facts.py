@@ -15,6 +15,7 @@ number (481_100_000.0) for comparisons.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
@@ -217,6 +218,14 @@ class FiscalPeriod(BaseModel):
 _PLACEHOLDER = re.compile(r"\{([A-Za-z]+)\}")
 
 
+@lru_cache(maxsize=4096)
+def _segment_of(surface: str) -> str | None:
+    found = find_named_metrics(surface)
+    if not found or found[-1].end != len(surface) or not found[-1].segment:
+        return None
+    return " ".join(found[-1].segment.lower().split())
+
+
 class MetricFact(BaseModel):
     """One metric with up to seven numeric fields, each with the style it was written in.
 
@@ -313,9 +322,9 @@ class MetricFact(BaseModel):
         return self.name
 
     def segment(self) -> str | None:
-        """The segment its words name ("north america" of "north america revenue")."""
-        found = find_named_metrics(self.surface) if self.surface else []
-        return found[-1].segment if found and found[-1].end == len(self.surface) else None
+        """The segment its words name ("north america" of "North America revenue"),
+        lower case with single spaces, so two spellings compare equal."""
+        return _segment_of(self.surface) if self.surface else None
 
     def format(self, field: str = "value") -> str:
         """The field written exactly in its style ("$481.1 million", "11.1 percent"), after

@@ -1,7 +1,7 @@
 """Output filter: every number in a generated report must trace to an input fact.
 
 A generated text is read with the same parser and attachment as the training data
-(:func:`~aigc_plugins.finance.templates.analyse`), so a number, its metric phrase and
+(:func:`~aigc_plugins.finance.attach.analyse`), so a number, its metric phrase and
 its direction word are understood the way the model learnt them. Each number is then
 traced to the input facts by value, in plain units ("$1.2 billion" == "1,200 million"),
 allowing the rounding its written style implies ("$1.2 billion" covers 1.23 billion) or
@@ -13,7 +13,7 @@ the fact's declared style implies. Findings (``Finding.kind``):
 - ``wrong_direction``: "fell" where the fact's change is positive (or the reverse), or a
   loss stated without its sign ("earnings per share $0.13" for a loss of $0.13)
 - ``wrong_period``: a metric's number stated for another period than the fact's ("fy
-  revenue" for the quarter's revenue); a fact without a period belongs to the report's
+  revenue" for the quarter's revenue); a result without a period belongs to the report's
   own period, so "fy 2022 restructuring charges" for the quarter's charges is caught
 - ``wrong_guidance``: a result stated as an outlook ("sees q1 expenses of $1.6 billion" for
   the quarter's actual expenses), or an outlook stated as a result
@@ -259,8 +259,8 @@ def _check_number(facts: FinancialFacts, s: Span, name: str, role: str, told: Me
         held = facts.periods[m.period]
     # a period the facts do not hold at all is already an unsupported number
     known = said is not None and any(said.same_time(x) for x in facts.periods)
-    if held is None and best[1] not in ("prior", "prior_high"):
-        held = facts.period  # a fact without a period is the report's own period's
+    if held is None and best[1] not in ("prior", "prior_high") and not m.guidance:
+        held = facts.period  # a result without a period is the report's own period's
     period_ok = not known or held is None or said.same_time(held)
     if name_ok and field_ok and sign_ok and not period_ok:
         out.findings.append(("wrong_period", f"{where} for {held.render()}, the text says "

@@ -104,42 +104,54 @@ decreasing raising raised lowering lowered reiterating reaffirming affirms updat
 provides provide initiates issue not any specific sufficient ample adequate
 double single mid low high its lower-than-expected better-than-expected net gross
 before after excluding including within without via into across among against versus vs
-slowing achieve existing certain future company's accelerated
+slowing achieve existing certain future company's accelerated report lifts lifted hikes
+hiked cuts cut approves approved beats beat misses missed boosts boosted ups sets set
 """.split())
+#: parts of words that mark a period or a count, not a segment ("third-quarter", "ytd")
+_NOT_SEGMENT_PART = re.compile(r"quarter|month|year|half|date|week|digit|ytd", re.IGNORECASE)
 SEGMENT_WORDS = 3
 _SEGMENT_WORD = re.compile(r"[a-z][a-z&'’-]*", re.IGNORECASE)
 
 
-def segment_start(text: str, start: int) -> int:
+def segment_start(text: str, start: int, floor: int = 0) -> int:
     """Where the segment words before a metric phrase at ``start`` begin ("north america"
     in "north america revenue", "completion and production revenue"); ``start`` when
     there are none. Segment words are content words joined by single spaces ("and"
-    only between two of them), at most three, never a stop, period or scale word."""
+    only between two of them), at most three, never a stop, period or scale word, and
+    never before ``floor`` (the end of the metric phrase before)."""
     pos, words, first = start, 0, start
     while words < SEGMENT_WORDS:
         m = re.search(r"(?:^|(?<=\s))(\S+) $", text[:pos])
-        if m is None:
+        if m is None or m.start(1) < floor:
             break
         word = m.group(1)
         if word.lower() == "and" and words:
             pos = m.start(1)
             continue
         if not _SEGMENT_WORD.fullmatch(word) or word.lower() in _NOT_SEGMENT \
-                or word.lower().endswith("ly") or "digit" in word.lower():
+                or word.lower().endswith("ly") or _NOT_SEGMENT_PART.search(word):
             break
         pos = first = m.start(1)
         words += 1
     return first
 
 
-def find_named_metrics(text: str) -> list[MetricMention]:
+def find_named_metrics(text: str, taken: list[tuple[int, int]] | None = None
+                       ) -> list[MetricMention]:
     """:func:`find_metrics` with each mention's segment words in front of it, so "north
     america revenue" is not just "revenue": a report that drops or swaps a segment is
-    then naming another metric."""
+    then naming another metric. A segment never reaches into the metric phrase before
+    it ("operating income and north america revenue"), unless that phrase touches this
+    one and is itself a segment word ("completion and production revenue"), nor into a
+    ``taken`` span (numbers and periods)."""
+    found = find_metrics(text)
     out = []
-    for m in find_metrics(text):
-        s = segment_start(text, m.start)
-        if s < m.start:
+    for k, m in enumerate(found):
+        floor = found[k - 1].end if k else 0
+        if k and not text[found[k - 1].end:m.start].strip():
+            floor = found[k - 2].end if k > 1 else 0  # "production revenue": may swallow it
+        s = segment_start(text, m.start, floor)
+        if s < m.start and not any(s < b and a < m.start for a, b in taken or []):
             m = replace(m, start=s, surface=text[s:m.end], segment=text[s:m.start].strip())
         out.append(m)
     # "production" inside "completion and production revenue" is a segment word, not a metric

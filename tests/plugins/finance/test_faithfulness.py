@@ -134,6 +134,10 @@ def test_a_number_stated_for_another_period_is_caught() -> None:
     assert facts.metrics[1].period is None and kinds(facts, text) == []
     assert kinds(facts, "fy 2022 restructuring charges were $3.2 million.") == ["wrong_period"]
     assert kinds(facts, "q4 2021 restructuring charges were $3.2 million.") == []
+    # an outlook without a period is not the report's quarter's
+    facts, _, text = report_from_call({"ticker": "X", "quarter": 4, "year": 2021, "bullets": [
+        "sees fy 2022 revenue $20.5 million.", "sees capex of $3 million."]})
+    assert kinds(facts, "sees fy 2022 capex of $3 million.") == []
 
 
 def test_a_result_stated_as_an_outlook_is_caught() -> None:
@@ -156,6 +160,7 @@ def test_a_dropped_or_swapped_segment_is_caught() -> None:
     assert kinds(facts, "q3 revenue was $2.1 billion.") == ["wrong_metric"]
     assert kinds(facts, "europe revenue in q3 was $1.6 billion.") == ["wrong_metric"]
     assert kinds(facts, "north america revenue $3.9 billion.") == ["wrong_metric"]
+    assert kinds(facts, "North America revenue in q3 was $1.6 billion.") == []
 
 
 def test_a_credit_loss_benefit_is_a_negative_provision() -> None:

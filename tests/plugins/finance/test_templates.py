@@ -182,6 +182,14 @@ def test_a_bound_is_part_of_its_slot() -> None:
     ("allowance for credit losses declined $310 million during quarter.",
      [("credit loss allowance", None, {"change": -310.0})]),
     ("q3 adj earnings per share $1.10.", [("adjusted eps", None, {"value": 1.1})]),
+    # no segment: a period word, a verb, another metric before it
+    ("third-quarter revenue was $5 million.", [("revenue", None, {"value": 5.0})]),
+    ("lifts dividend to $0.50 per share.", [("dividend", None, {"value": 0.5})]),
+    ("operating income of $3 million and north america revenue of $9 million.",
+     [("operating income", None, {"value": 3.0}), ("revenue", "north america",
+                                                    {"value": 9.0})]),
+    # a ratio's own percentage of its base is its value
+    ("gross margin was 40.1% of net sales.", [("gross margin", None, {"value": 40.1})]),
 ])
 def test_segments_restated_changes_and_shares(text: str, expected: list) -> None:
     facts, t = delexicalise(text)
