@@ -18,6 +18,7 @@ from aigc_plugins.finance.facts import CHANGE_FIELDS
 from aigc_plugins.finance.numbers import Segments, Span, bound_span, parse
 from aigc_plugins.finance.phrases import find_named_metrics, unknown_metric_phrase
 from aigc_plugins.finance.vocab import (
+    ADJUSTABLE,
     DIRECTION_AFTER,
     ENDS_TO,
     ESTIMATE_RE,
@@ -75,7 +76,8 @@ def analyse(text: str, spans: list[Span] | None = None) -> Analysis:
     spans = parse(text) if spans is None else spans
     nums = [s for s in spans if s.is_quantity]
     taken = [(s.start, s.end) for s in spans if s.kind != "name"]
-    mentions = [m for m in find_named_metrics(text, taken) if not _overlaps(m.start, m.end, taken)]
+    mentions = [m for m in find_named_metrics(text, taken) if not _overlaps(m.start, m.end, taken)
+                and not _BASE_OF.search(text, max(0, m.start - 32), m.start)]
     dirs = [d for d in find_directions(text) if not _overlaps(d.start, d.end, taken)
             and not any(m.start <= d.start < m.end for m in mentions)]
     seg = Segments(text, taken)
@@ -123,6 +125,10 @@ def analyse(text: str, spans: list[Span] | None = None) -> Analysis:
         bound = bound_span(text, start)
         if bound:
             drafts[d].bounds[role] = bound[1]
+    for q in nums:  # "eps $1.93 excluding items" is the adjusted figure
+        d = roles[q.start][0] if q.start in roles else None
+        if d is not None and drafts[d].name in ADJUSTABLE and _EXCLUDING.match(text, q.end):
+            drafts[d].name = f"adjusted {drafts[d].name}"
     return Analysis(text, spans, drafts, roles)
 
 
@@ -131,15 +137,33 @@ _RESTATED = re.compile(r"\s*,?\s*or\s+", re.I)
 #: a percentage that is a share of the metric after it ("1.62% of loans"), not its change
 _SHARE_OF = re.compile(r"\s+of\s+", re.I)
 
+#: a metric named as the base of a percentage ("sg&a as a percentage of gross profit was
+#: 64.4%"): the number is not that metric's
+_BASE_OF = re.compile(r"(?:as\s+a\s+(?:percentage|percent|%|share)\s+of|percent(?:age)?\s+of)"
+                      r"\s+$", re.I)
+_AS_SHARE = re.compile(r"\bas\s+a\s+(?:percentage|percent|%|share)\s+of\b", re.I)
+#: after a per-share figure: it excludes special items, so it is the adjusted figure
+_EXCLUDING = re.compile(r"\s+excluding\s+(?:certain\s+|special\s+|one-time\s+|"
+                        r"non-recurring\s+)?items\b", re.I)
+#: an outlook cue after the number ("2022 sales growth of about 6% is expected to ...")
+_EXPECTED_AFTER = re.compile(r"\b(?:is|are)\s+(?:now\s+)?(?:expected|projected|forecast|"
+                             r"anticipated)\b", re.I)
+
 _SENTENCE_END = re.compile(r"(?<!\bu\.s)(?<!\bvs)[.!?]\s+")
 
 
-def _guided(text: str, pos: int) -> bool:
-    """An outlook cue ("sees", "expects", "guidance") earlier in the same sentence."""
+def _guided(text: str, pos: int, after: int | None = None) -> bool:
+    """An outlook cue ("sees", "expects", "guidance") earlier in the same sentence, or
+    from ``after`` on, "is expected" later in it."""
     start = 0
     for m in _SENTENCE_END.finditer(text, 0, pos):
         start = m.end()
-    return bool(GUIDANCE_RE.search(text, start, pos))
+    if GUIDANCE_RE.search(text, start, pos):
+        return True
+    if after is None:
+        return False
+    end = _SENTENCE_END.search(text, after)
+    return bool(_EXPECTED_AFTER.search(text, after, end.start() if end else len(text)))
 
 
 def _overlaps(a: int, b: int, ranges: list[tuple[int, int]]) -> bool:
@@ -177,14 +201,15 @@ def _new_draft(drafts: list[Draft], mention: MetricMention | None, text: str, q:
         end = seg.clauses[cl] if cl < len(seg.clauses) else len(text)
         span = unknown_metric_phrase(text, q.start, q.end, seg.clause_start(cl), end, taken)
         surface = text[span[0]:span[1]] if span else ""
-        drafts.append(Draft("other", surface, None, "other", False, None, phrase=span))
+        drafts.append(Draft("other", surface, None, "other", False, None,
+                            _guided(text, q.start, q.end), phrase=span))
     else:
         name = mention.name
         if q.kind == "per_share" and mention.kind == "amount":
             name = per_share_name(name)
         drafts.append(Draft(name, mention.surface, mention.qualifier, metric_kind(name),
                             mention.negative, mention,
-                            _guided(text, max(q.start, mention.start)),
+                            _guided(text, max(q.start, mention.start), q.end),
                             phrase=(mention.start, mention.end)))
     return len(drafts) - 1
 
@@ -198,9 +223,12 @@ def _role(text: str, q: Span, d: Draft, same: tuple[Span, int, str] | None, anch
           dirs: list[DirectionMention]) -> tuple[str, str | None]:
     """(field, direction) of quantity ``q`` from the words since ``anchor`` (the metric
     phrase or the previous number of the same metric) and the number before it."""
-    gap = text[anchor:q.start]
+    bound = bound_span(text, q.start)
+    gap = text[anchor:bound[0] if bound and bound[0] >= anchor else q.start]  # "to exceed $215M"
     sign_dir = _sign_direction(q)
     p, _, prole = same or (q, 0, "")
+    if q.kind == "percent" and _AS_SHARE.search(gap):
+        return "value", None  # "sg&a as a percentage of gross profit was 64.4%": a level
     word = gap.strip().lower()
     before = text[:p.start]
     if same and _RANGE.fullmatch(gap) and p.kind == q.kind and (

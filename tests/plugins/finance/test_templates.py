@@ -190,6 +190,12 @@ def test_a_bound_is_part_of_its_slot() -> None:
                                                     {"value": 9.0})]),
     # a ratio's own percentage of its base is its value
     ("gross margin was 40.1% of net sales.", [("gross margin", None, {"value": 40.1})]),
+    ("qtrly adjusted sg&a as a percentage of gross profit was 64.4%, up 800 basis points.",
+     [("expenses", None, {"value": 64.4, "change": 800.0})]),
+    ("q4 earnings per share $1.93 excluding items.", [("adjusted eps", None, {"value": 1.93})]),
+    # bound words between "to" and the number: still the level reached, not the change
+    ("adjusted ebitda guidance increased to exceed $215 million.",
+     [("adjusted ebitda", None, {"value": 215.0})]),
 ])
 def test_segments_restated_changes_and_shares(text: str, expected: list) -> None:
     facts, t = delexicalise(text)
@@ -201,6 +207,11 @@ def test_segments_restated_changes_and_shares(text: str, expected: list) -> None
 def test_project_is_an_outlook_cue_and_nareit_stays_in_the_name() -> None:
     facts, _ = delexicalise("compname says project q2 sales to decline 13% to 14%.")
     assert facts.metrics[0].guidance
+    # an outlook cue after the number, and for a metric outside the synonym table
+    facts, _ = delexicalise("2022 sales growth of about 6% is expected to continue.")
+    assert facts.metrics[0].guidance
+    facts, _ = delexicalise("expect to achieve annual pre-tax savings of $11 million.")
+    assert (facts.metrics[0].name, facts.metrics[0].guidance) == ("other", True)
     facts, t = delexicalise("qtrly nareit ffo was $26.7 million, or $0.32 per diluted share.")
     assert [m.phrase() for m in facts.metrics] == ["nareit ffo", "nareit ffo"]
     assert t.startswith("<p0> <m0.name> was")  # "qtrly" is a period slot
