@@ -33,14 +33,25 @@ _BEFORE_NAME = re.compile(r"(\S+)\s+<m\d+\.name>")
 _BOUND_BEFORE_SLOT = re.compile(rf"\b(?:{MIN_WORDS}|{MAX_WORDS})\s+<m\d+\.(?!name>)")
 
 
+#: a sentence that stops on a word needing more ("increased <m0.change> to .", "to s.")
+_DANGLING = re.compile(r"\b(?:to|of|from|versus|vs|at|by|for|with|and|or|the|a|an|in|s)"
+                       r"\s*[.!?]?\s*$")
+#: the analysts' figure named with no number after it ("versus ibes estimate of plans.")
+_ESTIMATE_TAIL = re.compile(r"\b(?:estimate|estimates|consensus)\b(?P<tail>.*)$")
+
+
 def shape_ok(template: str) -> bool:
     """One sentence, no word or word pair said twice in a row, no gap where a word decoded
     to nothing, balanced brackets, no bound words of its own before a number ("at least
-    <m0.value>"), and only frame words ("sees", "of", a slot...) right before a metric's
+    <m0.value>"), no last word that needs more ("to ."), no analysts' estimate without
+    its number, and only frame words ("sees", "of", a slot...) right before a metric's
     name."""
     if "  " in template.strip() or template.count("(") != template.count(")"):
         return False  # a word decoded to nothing ("up  constant currency"), "(non-end"
-    if _BOUND_BEFORE_SLOT.search(template.lower()):
+    if _BOUND_BEFORE_SLOT.search(template.lower()) or _DANGLING.search(template.lower()):
+        return False
+    tail = _ESTIMATE_TAIL.search(template.lower())
+    if tail and not SLOT_RE.search(tail.group("tail")):
         return False
     bare = _ABBREV.sub(" ", SLOT_RE.sub(" X ", template.lower()))
     if re.search(r"[.!?]\s*\S", bare.strip().rstrip(".")):
