@@ -41,3 +41,31 @@ def test_unfitted_draws_standard_normal_codes() -> None:
     dens = CodeDensity(4, [2])
     z = torch.randn(3, 4)
     assert torch.equal(dens.codes(z, torch.zeros(3, 1, dtype=torch.long)), z)
+
+
+def test_kernel_density_draws_near_training_codes_and_reloads() -> None:
+    g = torch.Generator().manual_seed(0)
+    codes = torch.randn(50, 6, generator=g) * 3
+    cond = torch.zeros(50, 0, dtype=torch.long)
+    dens = CodeDensity(6, [], bandwidth=0.1)
+    dens.fit(codes, cond)
+    drawn = dens.codes(torch.randn(400, 6, generator=g), torch.zeros(400, 0))
+    nearest = torch.cdist(drawn, codes).min(1).values
+    spread = torch.cdist(codes, codes).topk(2, largest=False).values[:, 1].median()
+    assert nearest.median() < 0.5 * spread  # each draw sits by one training code
+    used = torch.cdist(drawn, codes).argmin(1).unique()
+    assert len(used) > 40  # ... and the draws use (nearly) all of them
+    gauss = CodeDensity(6, [])
+    gauss.fit(codes, cond)
+    assert torch.cdist(gauss.codes(torch.randn(400, 6, generator=g), torch.zeros(400, 0)),
+                       codes).min(1).values.median() > nearest.median()
+    again = CodeDensity(6, [], bandwidth=0.1)  # a fresh module takes the fitted anchors
+    again.load_state_dict(dens.state_dict())
+    z = torch.randn(5, 6, generator=g)
+    assert torch.equal(again.codes(z, torch.zeros(5, 0)), dens.codes(z, torch.zeros(5, 0)))
+    old = {k: v for k, v in gauss.state_dict().items() if k != "anchors"}
+    before = CodeDensity(6, [])  # a bundle saved before kernel densities still loads
+    before.load_state_dict(old)
+    assert len(before.anchors) == 0
+    with pytest.raises(ValueError, match="bandwidth"):
+        CodeDensity(6, [], bandwidth=0.0)

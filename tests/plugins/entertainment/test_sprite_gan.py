@@ -83,7 +83,7 @@ def test_both_stages_train_and_the_translator_learns_the_views(tmp_path: Path) -
 def test_training_ends_by_fitting_the_code_gaussian(tmp_path: Path) -> None:
     data = toy_characters()
     ds = TensorDataset("toy", data, torch.zeros(len(data), 0, dtype=torch.long), schema())
-    gen = model()
+    gen = model(code_sampler="gaussian")
     assert gen.latent_g is None and not bool(gen.density.fitted)
     Trainer(gen, ds, train_cfg(30), tmp_path).fit()
     assert bool(gen.density.fitted)
@@ -96,6 +96,14 @@ def test_training_ends_by_fitting_the_code_gaussian(tmp_path: Path) -> None:
     assert drawn.var(0).sum() == pytest.approx(float(codes.var(0).sum()), rel=0.1)
     gen.save_pretrained(tmp_path / "b")  # the fitted Gaussian travels with the bundle
     assert torch.equal(load_bundle(tmp_path / "b").density.scale, gen.density.scale)
+    # the kernel density (the default) keeps every training code as a kernel centre
+    kde = model()
+    Trainer(kde, ds, train_cfg(5), tmp_path / "kde").fit()
+    assert kde.density.anchors.shape == (len(data), kde.code_dim)
+    kde.save_pretrained(tmp_path / "k")
+    again = load_bundle(tmp_path / "k")
+    assert torch.equal(again.density.anchors, kde.density.anchors)
+    assert torch.equal(again.generate(2, seed=3).data, kde.generate(2, seed=3).data)
 
 
 def test_bundle_round_trip_gives_identical_characters(tmp_path: Path) -> None:
