@@ -343,9 +343,13 @@ class ReportVAE(Generator):
     def fallback_sentence(self, plan: SentencePlan, generator: torch.Generator,
                           attempts: int = 20) -> str | None:
         """A training template stating exactly this plan's slots (periods optional), filled
-        from the facts, that passes the faithfulness check; None when none does."""
+        from the facts, that passes the faithfulness check; None when none does. The
+        plainest templates (fewest words of their own) are tried first: a long one carries
+        another company's news ("signs definitive agreement to acquire ..."), which no
+        number check can catch."""
         pool = templates_stating(plan, self.templates)
-        order = torch.randperm(len(pool), generator=generator).tolist()
+        tie = torch.rand(len(pool), generator=generator).tolist()
+        order = sorted(range(len(pool)), key=lambda k: (len(words_of(pool[k])), tie[k]))
         for k in order[:attempts]:
             if not self.well_formed(pool[k], plan.facts):
                 continue

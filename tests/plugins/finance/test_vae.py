@@ -12,6 +12,7 @@ import pytest
 import torch
 
 from aigc_plugins.finance.decoding import RowRules, sample
+from aigc_plugins.finance.facts import FinancialFacts, MetricFact
 from aigc_plugins.finance.faithfulness import check_text
 from aigc_plugins.finance.planning import (
     allowed_slots,
@@ -188,3 +189,23 @@ def test_sentences_that_trail_off_or_stutter_are_redrawn(trained, small_calls):
         assert not gen.well_formed("<p0> <m0.name> of at least <m0.value>.", facts)
     finally:
         gen.words = words
+
+
+def test_fallback_prefers_the_plainest_template(trained):
+    gen, _ = trained
+    facts = FinancialFacts(metrics=[MetricFact(name="revenue", surface="revenue", value=5.0,
+                                               scale="million")])
+    plan = plan_report(facts)[0]
+    words = set(gen.words)
+    long = ("compname reports <m0.name> of <m0.value> and record backlog; signs definitive "
+            "agreement to acquire rival inc.")
+    short = "<m0.name> was <m0.value>."
+    kept, gen.templates = gen.templates, [long, short]
+    gen.words = words | {"compname", "reports", "of", "and", "record", "backlog", "signs",
+                         "definitive", "agreement", "to", "acquire", "rival", "inc", "was"}
+    try:
+        for seed in range(5):
+            text = gen.fallback_sentence(plan, torch.Generator().manual_seed(seed))
+            assert text == "revenue was $5 million."
+    finally:
+        gen.templates, gen.words = kept, words
