@@ -121,14 +121,15 @@ def analyse(text: str, spans: list[Span] | None = None) -> Analysis:
         prev = (q, d, role)
     _bare_directions(text, mentions, dirs, drafts, current, clause)
     _attach_periods(spans, drafts, clause)
-    for start, (d, role) in roles.items():
-        bound = bound_span(text, start)
+    for q in nums:
+        if q.start not in roles:
+            continue
+        d, role = roles[q.start]
+        bound = bound_span(text, q.start)
         if bound:
             drafts[d].bounds[role] = bound[1]
-    for q in nums:  # "eps $1.93 excluding items" is the adjusted figure
-        d = roles[q.start][0] if q.start in roles else None
-        if d is not None and drafts[d].name in ADJUSTABLE and _EXCLUDING.match(text, q.end):
-            drafts[d].name = f"adjusted {drafts[d].name}"
+        if drafts[d].name in ADJUSTABLE and _EXCLUDING.match(text, q.end):
+            drafts[d].name = f"adjusted {drafts[d].name}"  # "eps $1.93 excluding items"
     return Analysis(text, spans, drafts, roles)
 
 
@@ -139,9 +140,9 @@ _SHARE_OF = re.compile(r"\s+of\s+", re.I)
 
 #: a metric named as the base of a percentage ("sg&a as a percentage of gross profit was
 #: 64.4%"): the number is not that metric's
-_BASE_OF = re.compile(r"(?:as\s+a\s+(?:percentage|percent|%|share)\s+of|percent(?:age)?\s+of)"
-                      r"\s+$", re.I)
-_AS_SHARE = re.compile(r"\bas\s+a\s+(?:percentage|percent|%|share)\s+of\b", re.I)
+_AS_SHARE_WORDS = r"as\s+a\s+(?:percentage|percent|%|share)\s+of"
+_BASE_OF = re.compile(rf"(?:{_AS_SHARE_WORDS}|percent(?:age)?\s+of)\s+$", re.I)
+_AS_SHARE = re.compile(rf"\b{_AS_SHARE_WORDS}\b", re.I)
 #: after a per-share figure: it excludes special items, so it is the adjusted figure
 _EXCLUDING = re.compile(r"\s+excluding\s+(?:certain\s+|special\s+|one-time\s+|"
                         r"non-recurring\s+)?items\b", re.I)

@@ -21,7 +21,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
 from aigc_plugins.finance.phrases import find_named_metrics
-from aigc_plugins.finance.vocab import bound_kind
+from aigc_plugins.finance.vocab import MetricMention, bound_kind
 
 Unit = Literal["currency", "per_share", "percent", "pp", "bps", "ratio", "count", "other"]
 Scale = Literal["none", "thousand", "million", "billion", "trillion"]
@@ -219,8 +219,13 @@ _PLACEHOLDER = re.compile(r"\{([A-Za-z]+)\}")
 
 
 @lru_cache(maxsize=4096)
+def _named(surface: str) -> tuple[MetricMention, ...]:
+    """The metric phrases of a fact's surface (phrase() and segment() both ask, often)."""
+    return tuple(find_named_metrics(surface))
+
+
 def _segment_of(surface: str) -> str | None:
-    found = find_named_metrics(surface)
+    found = _named(surface)
     if not found or found[-1].end != len(surface) or not found[-1].segment:
         return None
     return " ".join(found[-1].segment.lower().split())
@@ -312,7 +317,7 @@ class MetricFact(BaseModel):
         if self.name == "other":
             return self.surface
         if self.surface:
-            found = find_named_metrics(self.surface)
+            found = _named(self.surface)
             if len(found) == 1 and found[0].start == 0 and found[0].end == len(
                     self.surface) and found[0].name == self.name:
                 return self.surface
