@@ -328,8 +328,13 @@ class MetricFact(BaseModel):
 
     def segment(self) -> str | None:
         """The segment its words name ("north america" of "North America revenue"),
-        lower case with single spaces, so two spellings compare equal."""
-        return _segment_of(self.surface) if self.surface else None
+        lower case with single spaces, so two spellings compare equal. Only a surface that
+        is this metric's own name ``phrase()`` carries one: "financial earnings" of "$0.46
+        per share" is written "eps", so a text cannot name "financial" and must not be
+        held to it (that fact could never be released)."""
+        if not self.surface or self.phrase() != self.surface:
+            return None
+        return _segment_of(self.surface)
 
     def format(self, field: str = "value") -> str:
         """The field written exactly in its style ("$481.1 million", "11.1 percent"), after

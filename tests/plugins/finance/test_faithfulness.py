@@ -172,3 +172,19 @@ def test_a_credit_loss_benefit_is_a_negative_provision() -> None:
     assert kinds(facts, text) == []
     assert kinds(facts, "qtrly provision for credit losses $823 million.") == [
         "wrong_direction"]
+
+
+def test_a_segment_binds_only_when_the_name_slot_can_write_it() -> None:
+    # "$0.46 per share" of "net financial earnings" is eps; its name slot writes "eps",
+    # so no text could name "financial": holding the text to it made the fact unreleasable
+    facts, template, text = report_from_call({"ticker": "X", "quarter": 1, "year": 2021,
+                                              "bullets": [
+        "qtrly consolidated net financial earnings of $44.7 million, or $0.46 per share."]})
+    eps = next(m for m in facts.metrics if m.name == "eps")
+    assert eps.phrase() == "eps" and eps.segment() is None
+    assert kinds(facts, text) == []
+    assert kinds(facts, "qtrly eps $0.46. qtrly financial earnings $44.7 million.") == []
+    # a surface that is the metric's own name keeps its segment
+    facts, _, _ = report_from_call({"ticker": "X", "quarter": 3, "year": 2021, "bullets": [
+        "north america revenue in q3 was $1.6 billion."]})
+    assert facts.metrics[0].segment() == "north america"
