@@ -29,7 +29,8 @@ METRICS: dict[str, tuple[str, tuple[str, ...]]] = {
     "revenue": ("amount", (
         "revenue", "revenues", "total revenue", "total revenues", "net revenue", "net revenues",
         "sales", "net sales", "total sales", "total net sales", "net sales and revenue",
-        "top line", "turnover", "rev", "fee revenue", "fee revenues", "sales and revenue")),
+        "top line", "turnover", "rev", "fee revenue", "fee revenues", "sales and revenue",
+        "organic growth")),  # "organic" alone is a sales measure: "organic growth of 6%"
     "same store sales": ("growth", (
         "same store sales", "same-store sales", "comparable store sales",
         "comparable-store sales", "comparable sales", "comp sales", "comps",
@@ -281,6 +282,8 @@ def find_metrics(text: str) -> list[MetricMention]:
     for m in pattern.finditer(text):
         key = _norm(m.group("surf"))
         qual = re.sub(r"[\s,]+$", "", m.group("qual")) or None
+        if qual is None and key.split()[0] in QUALIFIERS and key not in METRICS:
+            qual = key.split()[0]  # "organic growth" is organic by its own words
         name = canonical(key, qual)
         start = m.start("qual") if qual else m.start("surf")
         out.append(MetricMention(start, m.end(), name, text[start:m.end()], qual,

@@ -215,3 +215,16 @@ def test_project_is_an_outlook_cue_and_nareit_stays_in_the_name() -> None:
     facts, t = delexicalise("qtrly nareit ffo was $26.7 million, or $0.32 per diluted share.")
     assert [m.phrase() for m in facts.metrics] == ["nareit ffo", "nareit ffo"]
     assert t.startswith("<p0> <m0.name> was")  # "qtrly" is a period slot
+
+
+def test_organic_growth_is_an_organic_revenue_change() -> None:
+    # before: the range attached to the next metric ("margin up 5.0% to 6.0%, at 15.5%")
+    facts, t = delexicalise("fy 2021 organic growth of 5.0% to 6.0% and adjusted ebita "
+                            "margin of about 15.5%.")
+    got = [(m.name, m.qualifier, m.change, m.change_high, m.value) for m in facts.metrics]
+    assert got == [("revenue", "organic", 5.0, 6.0, None), ("margin", None, None, None, 15.5)]
+    # before: "with organic growth of 19.8%" was read as revenue's prior value
+    facts, t = delexicalise("q2 net revenue was $2.27 billion, an increase of 22.5% from a "
+                            "year ago, with organic growth of 19.8%.")
+    assert [(m.qualifier, m.change, m.prior_value) for m in facts.metrics] == [
+        (None, 22.5, None), ("organic", 19.8, None)]
