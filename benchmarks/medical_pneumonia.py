@@ -87,8 +87,10 @@ def main() -> None:
     batch = 64 if len(train) >= 1000 else 32
 
     # 1. full train split: TSTR vs TRTR, FID, per-class PRDC
+    t_gan = time.perf_counter()
     gen, steps_full = train_gan(train, args.minutes, 0, args.out / f"{name}_full", batch,
                                 args.diffaugment, args.d_steps)
+    gan_seconds = time.perf_counter() - t_gan
     gen.save_pretrained(args.out / f"{name}_full" / "bundle")
     syn = generate_like(gen, train.cond, seed=1)
     trtr = auc_over_seeds(real["x"], real["cond"][:, 0], tst, k, args.seeds)
@@ -119,8 +121,10 @@ def main() -> None:
     # 2. augmentation, honestly: the GAN sees only the 10% subset
     idx = stratified_split(train.cond[:, 0].numpy(), {"sub": 0.1, "rest": 0.9}, seed=0)["sub"]
     sub = train.subset(idx)
+    t_gan = time.perf_counter()
     gen_sub, steps_sub = train_gan(sub, args.subset_minutes, 0, args.out / f"{name}_sub",
                                    min(batch, 32), args.diffaugment, args.d_steps)
+    gan_seconds += time.perf_counter() - t_gan
     n_syn = int(len(sub) * args.aug_ratio)
     codes = sub.cond[torch.randint(0, len(sub), (n_syn,), generator=torch.Generator()
                                    .manual_seed(0))]
@@ -133,12 +137,15 @@ def main() -> None:
         "subset_auc": alone[0], "subset_auc_std": alone[1],
         "subset_plus_synthetic_auc": both[0], "subset_plus_synthetic_auc_std": both[1],
         "aug_gain": both[0] - alone[0],
-        "threads": args.threads, "minutes_total": (time.perf_counter() - t0) / 60,
+        "threads": args.threads, "gan_training_minutes": gan_seconds / 60,
+        "minutes_total": (time.perf_counter() - t0) / 60,
     })
     tgt = TARGETS.get(name, TARGETS["pneumoniamnist"])
     targets = {"tstr_trtr_ratio": (">=", tgt["tstr_trtr_ratio"]),
                "aug_gain": (">=", tgt["aug_gain"]),
-               "fid_ratio": ("<=", 1.5), "minutes_total": ("<=", 15.0)}
+               # the issue bounds the GAN training (both GANs); evaluation (16 classifier
+               # fits, 30-35 s each on 2 threads) comes on top and is reported as well
+               "fid_ratio": ("<=", 1.5), "gan_training_minutes": ("<=", 15.0)}
     policy = DCGANConfig().gan.diffaugment if args.diffaugment is None else args.diffaugment
     report(f"{name}: conditional DCGAN, DiffAugment {policy!r}, {args.d_steps} D steps per G "
            f"step, {res['threads']} threads, "
