@@ -282,8 +282,9 @@ def find_metrics(text: str) -> list[MetricMention]:
     for m in pattern.finditer(text):
         key = _norm(m.group("surf"))
         qual = re.sub(r"[\s,]+$", "", m.group("qual")) or None
-        if qual is None and key.split()[0] in QUALIFIERS and key not in METRICS:
-            qual = key.split()[0]  # "organic growth" is organic by its own words
+        first = key.split()[0]
+        if qual is None and first in QUALIFIERS and key not in METRICS:
+            qual = first  # "organic growth" is organic by its own words
         name = canonical(key, qual)
         start = m.start("qual") if qual else m.start("surf")
         out.append(MetricMention(start, m.end(), name, text[start:m.end()], qual,
