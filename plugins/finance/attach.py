@@ -20,6 +20,7 @@ from aigc_plugins.finance.phrases import find_named_metrics, unknown_metric_phra
 from aigc_plugins.finance.vocab import (
     ADJUSTABLE,
     DIRECTION_AFTER,
+    DIRECTIONS,
     ENDS_TO,
     ESTIMATE_RE,
     FROM_PRIOR,
@@ -57,6 +58,7 @@ class Draft:
     prior_period: Span | None = None
     phrase: tuple[int, int] | None = None  # where ``surface`` stands in the text
     bounds: dict[str, str] = field(default_factory=dict)  # field -> "at least"...
+    period_at: int | None = None  # where to look for the period, when not at the metric
 
     def clone(self, name: str | None = None) -> Draft:
         return Draft(name or self.name, self.surface, self.qualifier, self.kind, self.negative,
@@ -89,8 +91,14 @@ def analyse(text: str, spans: list[Span] | None = None) -> Analysis:
     prev: tuple[Span, int, str] | None = None
     for q in nums:
         cl = clause(q.start)
-        mention = _choose_mention(text, q, mentions, nums, cl, seg)
-        key = id(mention) if mention else -cl - 1
+        if prev and drafts[prev[1]].mention is None and _goes_on(text, prev[0], q,
+                                                                  drafts[prev[1]].phrase):
+            # "included a $187 million post-tax benefit, or $0.33 per share": still the benefit
+            key = next(k for k, v in current.items() if v == prev[1])
+            mention = None
+        else:
+            mention = _choose_mention(text, q, mentions, nums, cl, seg)
+            key = id(mention) if mention else -cl - 1
         if key not in current:
             current[key] = _new_draft(drafts, mention, text, q, seg, cl, taken)
         d = current[key]
@@ -104,6 +112,9 @@ def analyse(text: str, spans: list[Span] | None = None) -> Analysis:
             role, direction = "change", drafts[d].direction  # "up 1%, or $14 million"
         else:
             role, direction = _role(text, q, drafts[d], same, anchor, dirs)
+        compared_again = role == "next_change"
+        if compared_again:
+            role = "change"
         if role == "reinterpret" and same:
             drafts[d].fields["change"] = drafts[d].fields.pop("value")
             roles[same[0].start] = (d, "change")
@@ -113,6 +124,11 @@ def analyse(text: str, spans: list[Span] | None = None) -> Analysis:
             if q.kind == "per_share" and drafts[d].kind == "amount":
                 name = per_share_name(name)
             drafts.append(drafts[d].clone(name))
+            if compared_again:  # the same metric and period, measured against another one
+                first = drafts[d]
+                drafts[-1].period_at = first.period_at if first.period_at is not None else (
+                    first.mention.start if first.mention else min(
+                        s.start for s in first.fields.values()))
             d = current[key] = len(drafts) - 1
         drafts[d].fields[role] = q
         if direction and role in CHANGE_FIELDS | {"value"}:
@@ -120,7 +136,7 @@ def analyse(text: str, spans: list[Span] | None = None) -> Analysis:
         roles[q.start] = (d, role)
         prev = (q, d, role)
     _bare_directions(text, mentions, dirs, drafts, current, clause)
-    _attach_periods(spans, drafts, clause)
+    _attach_periods(text, spans, drafts, clause)
     for q in nums:
         if q.start not in roles:
             continue
@@ -138,6 +154,19 @@ _RESTATED = re.compile(r"\s*,?\s*or\s+", re.I)
 #: a percentage that is a share of the metric after it ("1.62% of loans"), not its change
 _SHARE_OF = re.compile(r"\s+of\s+", re.I)
 
+#: a number named as a part of the metric before it, by the words after the number
+_PART_OF = re.compile(r"\b(?:included|includes|including|reflects|reflected|reflecting)\s+"
+                      r"(?:an?\s+)?(?:approximately\s+|about\s+)?$", re.I)
+#: words that name the number right after it ("$187 million post-tax benefit")
+_NAMED_AFTER = re.compile(r"\s+(?!(?:in|for|during|at|to|from|and|or|of|on|by|as|with|"
+                          r"versus|vs|compared)\b)[a-z]", re.I)
+#: the prior period named only to say the number is like it: the number is this period's
+_LIKE_PRIOR = re.compile(r"\b(?:similar\s+to|in\s+line\s+with|consistent\s+with|comparable\s+to)"
+                         r"\s+(?:the\s+)?(?:prior|last|previous)\s+year(?:'s)?(?:\s+levels?)?"
+                         r"[\s,]*(?:(?:in\s+)?(?:the\s+)?range\s+of|at|of|to\s+be)?[\s,]*$", re.I)
+#: a metric word that only qualifies the noun after it ("a $70 million revenue headwind")
+_EFFECT = re.compile(r"\s+(?:headwinds?|tailwinds?|benefits?|charges?|impacts?|gains?|"
+                     r"reserve\s+releases?|adjustments?)\b", re.I)
 #: a metric named as the base of a percentage ("sg&a as a percentage of gross profit was
 #: 64.4%"): the number is not that metric's
 _AS_SHARE_WORDS = r"as\s+a\s+(?:percentage|percent|%|share)\s+of"
@@ -149,6 +178,17 @@ _EXCLUDING = re.compile(r"\s+excluding\s+(?:certain\s+|special\s+|one-time\s+|"
 #: an outlook cue after the number ("2022 sales growth of about 6% is expected to ...")
 _EXPECTED_AFTER = re.compile(r"\b(?:is|are)\s+(?:now\s+)?(?:expected|projected|forecast|"
                              r"anticipated)\b", re.I)
+
+#: a level whose move is given in points right after it ("adjusted sg&a as a percentage of
+#: gross profit 64.4%, up 800 basis points"): the percent is the level, not a change
+_MOVES_IN_POINTS = re.compile(
+    r"\s*,?\s*(?:" + "|".join(w for ws in DIRECTIONS.values() for w in ws) +
+    r")\s+(?:by\s+)?(?:approximately\s+|about\s+)?[\d.,]+\s*"
+    r"(?:basis\s+points?|bps|bp|percentage\s+points?|pp|ppts?|pts)(?![a-z])", re.I)
+#: a second comparison of the same change: "declined 15% compared to 2020 and [38%]
+#: compared to 2019" -- the 38% is another change, not 2019's value
+_NEXT_COMPARISON = re.compile(r"\s*(?:compared\s+(?:to|with)|versus|vs\.?|against)\s+"
+                              r"[^,;%$]{1,40}?,?\s+and\s*", re.I)
 
 _SENTENCE_END = re.compile(r"(?<!\bu\.s)(?<!\bvs)[.!?]\s+")
 
@@ -167,6 +207,18 @@ def _guided(text: str, pos: int, after: int | None = None) -> bool:
     return bool(_EXPECTED_AFTER.search(text, after, end.start() if end else len(text)))
 
 
+def _goes_on(text: str, prev: Span, q: Span, phrase: tuple[int, int] | None) -> bool:
+    """Whether ``q`` continues the number before it: the top of its range ("$2.30 to
+    $3.05"), or the same amount restated ("$187 million post-tax benefit, or $0.33 per
+    share"), with that number's own name between them allowed."""
+    start = prev.end
+    if phrase and phrase[0] >= prev.end and not text[prev.end:phrase[0]].strip():
+        start = phrase[1]
+    return bool(_RESTATED.fullmatch(text, start, q.start)
+                or (start == prev.end and prev.kind == q.kind
+                    and _RANGE.fullmatch(text, start, q.start)))
+
+
 def _overlaps(a: int, b: int, ranges: list[tuple[int, int]]) -> bool:
     return any(a < e and s < b for s, e in ranges)
 
@@ -175,6 +227,18 @@ def _choose_mention(text: str, q: Span, mentions: list[MetricMention], nums: lis
                     cl: int, seg: Segments) -> MetricMention | None:
     clause = seg.clause
     left = next((m for m in reversed(mentions) if m.end <= q.start and clause(m.end) == cl), None)
+    if left and _PART_OF.search(text, left.end, q.start):
+        # "net earnings included a $187 million benefit": the benefit's number, or a named
+        # metric's right after it ("included $189 million of catastrophe losses"); with no
+        # name after it, a part of the metric before ("charges, including $14 million in q4")
+        after = next((m for m in mentions if m.start >= q.end and clause(m.start) == cl), None)
+        if after and (RIGHT_GAP.fullmatch(text[q.end:after.start])
+                      or _SHARE_OF.fullmatch(text, q.end, after.start)) \
+                and not _EFFECT.match(text, after.end):
+            return after
+        if not _NAMED_AFTER.match(text, q.end):
+            return left
+        return None
     nxt = [m for m in mentions if m.start >= q.end and clause(m.start) == cl]
     right = nxt[0] if nxt else None
     if right and any(q.end <= s.start < right.start for s in nums):
@@ -228,8 +292,10 @@ def _role(text: str, q: Span, d: Draft, same: tuple[Span, int, str] | None, anch
     gap = text[anchor:bound[0] if bound and bound[0] >= anchor else q.start]  # "to exceed $215M"
     sign_dir = _sign_direction(q)
     p, _, prole = same or (q, 0, "")
-    if q.kind == "percent" and _AS_SHARE.search(gap):
+    if q.kind == "percent" and (_AS_SHARE.search(gap) or _MOVES_IN_POINTS.match(text, q.end)):
         return "value", None  # "sg&a as a percentage of gross profit was 64.4%": a level
+    if same and prole in CHANGE_FIELDS and _NEXT_COMPARISON.fullmatch(gap):
+        return "next_change", d.direction
     word = gap.strip().lower()
     before = text[:p.start]
     if same and _RANGE.fullmatch(gap) and p.kind == q.kind and (
@@ -239,7 +305,7 @@ def _role(text: str, q: Span, d: Draft, same: tuple[Span, int, str] | None, anch
                 or re.search(r"\bby\s*$", before, re.I)):
             return "value", None
         elif prole == "prior" and word == "to" and "value" not in d.fields \
-                and re.search(r"\bfrom\s*$", before, re.I):
+                and "change_high" not in d.fields and re.search(r"\bfrom\s*$", before, re.I):
             return "value", None
         elif prole == "value" and word == "to" and not p.elided and p.value and q.value \
                 and abs(p.value) < 0.5 * abs(q.value) and not ENDS_TO.search(before) \
@@ -255,6 +321,8 @@ def _role(text: str, q: Span, d: Draft, same: tuple[Span, int, str] | None, anch
     gap_dir = _last_dir(dirs, anchor, q.start)
     after = DIRECTION_AFTER.match(text, q.end)
     after_dir = next((x.direction for x in dirs if after and x.start == after.start(1)), None)
+    if _LIKE_PRIOR.search(gap):
+        return "value", None  # "adjusted ebitda similar to prior year, in the range of $27M"
     if (PRIOR_RE.search(gap) or FROM_PRIOR.search(gap)) \
             and not (gap_dir and re.search(r"\bby\s*$", gap, re.I)):
         return "prior", None
@@ -264,6 +332,8 @@ def _role(text: str, q: Span, d: Draft, same: tuple[Span, int, str] | None, anch
         return "change", gap_dir or sign_dir
     if after_dir:
         return "change", after_dir
+    if _PART_OF.search(gap):
+        return "value", sign_dir  # "including about 1,500 units in brazil": a part's level
     if gap_dir and not re.search(r"\bto\s*$", gap, re.I):
         if q.kind in ("percent", "money", "count", "per_share"):
             return "change", gap_dir
@@ -306,10 +376,15 @@ def _bare_directions(text: str, mentions: list[MetricMention], dirs: list[Direct
             current[id(m)] = len(drafts) - 1
 
 
-def _attach_periods(spans: list[Span], drafts: list[Draft], clause: Any) -> None:
+#: a change's comparison period right after it: "declined 15% compared to 2020"
+_CHANGE_VERSUS = re.compile(r"\s*,?\s*(?:compared\s+(?:to|with)|versus|vs\.?|over|from)\s+"
+                            r"(?:the\s+)?(?:same\s+period\s+(?:of|in)\s+)?", re.I)
+
+
+def _attach_periods(text: str, spans: list[Span], drafts: list[Draft], clause: Any) -> None:
     times = [s for s in spans if s.is_time]
     for d in drafts:
-        pos = d.mention.start if d.mention else min(
+        pos = d.period_at if d.period_at is not None else d.mention.start if d.mention else min(
             (s.start for s in d.fields.values()), default=0)
         same = [s for s in times if clause(s.start) == clause(pos)]
         before = [s for s in same if s.end <= pos]
@@ -321,3 +396,7 @@ def _attach_periods(spans: list[Span], drafts: list[Draft], clause: Any) -> None
             between = [s for s in spans if s.is_quantity and prior.end <= s.start and (
                 nxt is None or s.start < nxt.start)]
             d.prior_period = nxt if nxt is not None and nxt.is_time and not between else None
+        elif "change" in d.fields:
+            last = d.fields.get("change_high", d.fields["change"])
+            cue = _CHANGE_VERSUS.match(text, last.end)
+            d.prior_period = next((s for s in times if cue and s.start == cue.end()), None)

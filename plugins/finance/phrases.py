@@ -43,8 +43,8 @@ announced sold has have had will would may could should in for on during qtrly q
 annual annually q1 q2 q3 q4 fy h1 h2 year quarter month company co inc corp ltd and or
 to of with but while also which who that plans plan repurchased paid record records
 range guidance outlook acquire acquired acquires targets target selling sell buy
-purchase purchased
-""".split())
+purchase purchased included includes including reflects reflected reflecting
+""".split()) | {c for c in PRIOR_CUES + ESTIMATE_CUES if " " not in c}  # "flat to up 2% versus q3"
 
 
 def _words(text: str, start: int, end: int) -> list[tuple[int, int, str]]:

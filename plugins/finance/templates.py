@@ -148,6 +148,8 @@ def delexicalise(sentence: str, context: FinancialFacts | Mapping[str, Any] | No
         if d.fields or d.direction:
             period = pidx.get(d.period.start) if d.period is not None else None
             prior = pidx.get(d.prior_period.start) if d.prior_period is not None else None
+            if prior == period and "prior" not in d.fields:
+                prior = None  # "up 7% compared to q3 a year ago": not another period
             midx[k] = facts.add_metric(draft_to_fact(d, period, prior), set(midx.values()))
     cuts: list[tuple[int, int, str]] = []
     for s in a.spans:

@@ -203,7 +203,8 @@ GUIDANCE_CUES: tuple[str, ...] = (
     "projection",
     "anticipates", "anticipate", "anticipated", "targets", "reaffirms", "reaffirmed",
     "reaffirming", "affirms", "affirmed", "narrows", "narrowed", "initiates", "view",
-    "estimated", "plans", "plan", "reiterates", "maintains", "updates")
+    "estimated", "estimates that", "estimates its", "plans", "plan", "reiterates", "maintains",
+    "updates")
 
 
 @dataclass(frozen=True)

@@ -228,3 +228,67 @@ def test_organic_growth_is_an_organic_revenue_change() -> None:
                             "year ago, with organic growth of 19.8%.")
     assert [(m.qualifier, m.change, m.prior_value) for m in facts.metrics] == [
         (None, 22.5, None), ("organic", 19.8, None)]
+
+
+def test_a_level_that_moves_in_points_is_a_value_not_a_change() -> None:
+    # before: 64.4% beside an expense was read as its change, then 800 bps as a second one
+    facts, t = delexicalise("q3 adjusted sg&a was 64.4%, up 800 basis points.")
+    m = facts.metrics[0]
+    assert (m.name, m.value, m.change, m.change_unit, m.direction) == (
+        "expenses", 64.4, 800.0, "bps", "up")
+    assert t == "<p0> <m0.name> was <m0.value>, up <m0.change>."
+
+
+def test_a_change_compared_against_two_periods_is_two_changes() -> None:
+    # before: the 38% became 2019's prior value and the metric was named "compared"
+    facts, t = delexicalise("total attendance for q1 2021 declined 15% compared to 2020 and "
+                            "38% compared to 2019.")
+    got = [(m.change, m.prior_value, m.surface or None, facts.periods[m.period].year,
+            facts.periods[m.prior_period].year) for m in facts.metrics]
+    assert got == [(-15.0, None, None, 2021, 2020), (-38.0, None, None, 2021, 2019)]
+    assert realise(t, facts) == ("total attendance for q1 2021 declined 15% compared to 2020 "
+                                 "and 38% compared to 2019.")
+
+
+def test_a_change_range_restated_from_a_range_keeps_both_ranges() -> None:
+    facts, _ = delexicalise("2021 constant currency revenue growth outlook reduced to 8.00% to "
+                            "9.00% from 8.50% to 9.75% previously.")
+    m = facts.metrics[0]
+    assert (m.change, m.change_high, m.prior_value, m.prior_high, m.value) == (
+        8.0, 9.0, 8.5, 9.75, None)
+
+
+def test_a_comparison_word_never_names_a_metric_and_estimates_that_is_an_outlook() -> None:
+    facts, _ = delexicalise("estimates its average selling price per ton sold for q4 2020 "
+                            "will be flat to up 2% versus q3.")
+    m = facts.metrics[0]
+    assert (m.surface or None, m.change, m.guidance) == (None, 2.0, True)
+    assert facts.periods[m.prior_period].quarter == 3
+
+
+def test_a_number_the_metric_includes_is_the_part_named_after_it() -> None:
+    # before: "$187 million" became net earnings and "$0.33" its eps
+    facts, _ = delexicalise("q3 net earnings included a $187 million post-tax benefit, or $0.33 "
+                            "per diluted share.")
+    assert [(m.name, m.surface, m.value, m.unit) for m in facts.metrics] == [
+        ("other", "post-tax benefit", 187.0, "currency"),
+        ("other", "post-tax benefit", 0.33, "per_share")]
+    facts, _ = delexicalise("full-year 2022 guidance reaffirmed for revenue including a $70 "
+                            "million revenue headwind from foreign exchange.")
+    assert [(m.name, m.surface) for m in facts.metrics] == [("other", "revenue headwind")]
+    # a named metric right after the number keeps its name; no name after: the part is
+    # still the metric before ("charges ..., including $14 million in q4")
+    facts, _ = delexicalise("qtrly underwriting income of $499 million included $189 million of "
+                            "catastrophe losses.")
+    assert [(m.name, m.value) for m in facts.metrics] == [
+        ("underwriting income", 499.0), ("catastrophe losses", 189.0)]
+    facts, _ = delexicalise("recognized $514 million of pre-tax charges to date, including $14 "
+                            "million in q4 of 2021.")
+    assert [(m.name, m.value) for m in facts.metrics] == [("charges", 514.0), ("charges", 14.0)]
+
+
+def test_a_number_said_to_be_like_the_prior_year_is_this_years() -> None:
+    facts, _ = delexicalise("sees fy 2020 adjusted ebitda similar to prior year, in the range of "
+                            "$27 to $30 million.")
+    m = facts.metrics[0]
+    assert (m.value, m.value_high, m.prior_value, m.guidance) == (27.0, 30.0, None, True)
