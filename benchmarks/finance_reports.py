@@ -50,7 +50,7 @@ ROOT = Path(__file__).resolve().parents[1]
 TARGETS = {"numeric_faithfulness": (">=", 1.0), "claim_correctness": (">=", 0.98),
            "release_rate": (">=", 0.95), "factsets_released_within_5": (">=", 0.995),
            "coverage": (">=", 0.99), "distinct_2": (">=", 0.65),
-           "active_units": (">=", 0.5), "kl_nats": (">", 0.5), "minutes_total": ("<=", 20.0)}
+           "active_units": (">=", 0.5), "kl_nats": (">", 0.5), "train_minutes": ("<=", 20.0)}
 
 
 def train(train_ds, cfg: ReportVAEConfig, minutes: float | None, steps: int, out: Path):

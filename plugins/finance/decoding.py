@@ -23,6 +23,7 @@ class RowRules:
     allowed: set[int]  # slot token ids this row may write
     required: set[int]  # slot token ids that must be written before end-of-text
     banned: set[int] = field(default_factory=set)  # e.g. words for the wrong direction
+    penalised: set[int] = field(default_factory=set)  # words other reports used already
 
 
 def _draw_top_p(logits: torch.Tensor, top_p: float, generator: torch.Generator,
@@ -51,9 +52,11 @@ def _draw_top_p(logits: torch.Tensor, top_p: float, generator: torch.Generator,
 def sample(
     model: TextCVAE, src: Sequence[list[int]], z: torch.Tensor | None, rules: Sequence[RowRules],
     slot_ids: set[int], banned: set[int], eos_id: int, generator: torch.Generator,
-    max_new: int = 48, temperature: float = 1.0, top_p: float = 0.9,
+    max_new: int = 48, temperature: float = 1.0, top_p: float = 0.9, penalty: float = 0.0,
 ) -> list[list[int] | None]:
-    """One template per row; ``None`` where a row ran out of tokens before it could end."""
+    """One template per row; ``None`` where a row ran out of tokens before it could end.
+    ``penalty`` is subtracted from the logits of each row's ``penalised`` tokens (a
+    diversity penalty in the manner of diverse beam search: other wordings get drawn)."""
     was_training = model.training
     model.eval()
     n, dev = len(src), next(model.parameters()).device
@@ -75,6 +78,9 @@ def sample(
     for i, r in enumerate(rules):
         allow_rows[i, list(r.allowed)] = True
         ban_rows[i, list(r.banned)] = True
+    pen_rows = torch.zeros((n, vocab), device=dev)
+    for i, r in enumerate(rules):
+        pen_rows[i, list(r.penalised - slot_ids - {eos_id})] = penalty
     used = torch.zeros((n, vocab), dtype=torch.bool, device=dev)
     required = torch.zeros((n, vocab), dtype=torch.bool, device=dev)
     for i, r in enumerate(rules):
@@ -85,7 +91,7 @@ def sample(
     step_out = model.decoder(inputs_embeds=emb, attention_mask=mask, position_ids=pos,
                              use_cache=True)
     for _ in range(max_new):
-        logits = step_out.logits[:, -1].float() / max(temperature, 1e-5)
+        logits = (step_out.logits[:, -1].float() - pen_rows) / max(temperature, 1e-5)
         ban = (base_ban[None].expand(n, -1) & ~(allow_rows & ~used)) | ban_rows
         missing = (required & ~used).any(1)
         ban = ban.clone()

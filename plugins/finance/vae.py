@@ -58,8 +58,16 @@ class ReportVAEConfig(GeneratorConfig):
     vae: VariationalConfig = Field(default_factory=VariationalConfig)
     max_new_tokens: int = 40
     max_tries: int = Field(10, ge=1, description="draws per sentence before giving up")
-    distinct: bool = Field(True, description="redraw a sentence another of the n reports "
-                           "already uses (kept if no new wording turns up): n wordings")
+    distinct: bool = Field(True, description="redraw a sentence whose wording mostly repeats "
+                           "the same sentence of another of the n reports (the most novel draw "
+                           "is kept if none is novel enough): n wordings")
+    min_novelty: float = Field(0.5, ge=0.0, le=1.0, description=(
+        "with ``distinct``: the share of a sentence's word pairs that no other report's "
+        "sentence for the same facts uses, below which it is redrawn"))
+    diversity_penalty: float = Field(2.0, ge=0.0, description=(
+        "with ``distinct``: logits subtracted from the tokens the other reports' sentences "
+        "for the same facts already use, when a sentence is redrawn for novelty (never "
+        "while it has no faithful draw yet: the penalty must not cost releases)"))
     # 0.7 rather than 1.0: on ECTSum val one draw per sentence passed the filter 92% of the
     # time against 84% (non-words almost vanish); ``distinct`` keeps the n reports varied
     temperature: float = 0.7
@@ -257,7 +265,7 @@ class ReportVAE(Generator):
                                if not tok.decode([i]).strip() and tok.decode([i]) != " "}
         return self._blank_ids
 
-    def _rules(self, plan: SentencePlan) -> RowRules:
+    def _rules(self, plan: SentencePlan, penalised: set[int] | None = None) -> RowRules:
         tid = self.tokenizer.token_id
         said = {m.direction for m in plan.facts.metrics if m.direction}
         banned: set[int] = set()
@@ -266,11 +274,14 @@ class ReportVAE(Generator):
                 if d not in said:
                     banned |= ids
         return RowRules({tid(s) for s in allowed_slots(plan.facts)},
-                        {tid(s) for s in required_slots(plan.facts)}, banned)
+                        {tid(s) for s in required_slots(plan.facts)}, banned,
+                        penalised or set())
 
     def draw_templates(self, plans: list[SentencePlan], generator: torch.Generator,
-                       temperature: float, top_p: float) -> list[str | None]:
-        """One template per plan, each from its own z ~ N(0, I)."""
+                       temperature: float, top_p: float,
+                       penalised: list[set[int]] | None = None) -> list[str | None]:
+        """One template per plan, each from its own z ~ N(0, I); ``penalised``: per plan,
+        tokens to draw less often (``diversity_penalty``)."""
         tok, net = self.tokenizer, self.modules()["vae"]
         src = [[tok.bos_id, *tok.encode(describe(p.facts)), tok.sep_id] for p in plans]
         z = None
@@ -280,8 +291,10 @@ class ReportVAE(Generator):
         slot_ids = {tok.token_id(s) for s in local_slots()}
         # tabs, line breaks and other control whitespace never belong in a sentence
         banned = {tok.pad_id, tok.bos_id, tok.sep_id, tok.unk_id} | self.blank_tokens()
-        out = sample(net, src, z, [self._rules(p) for p in plans], slot_ids, banned,
-                     tok.eos_id, generator, self.cfg.max_new_tokens, temperature, top_p)
+        pen = penalised or [set() for _ in plans]
+        out = sample(net, src, z, [self._rules(p, q) for p, q in zip(plans, pen)], slot_ids,
+                     banned, tok.eos_id, generator, self.cfg.max_new_tokens, temperature, top_p,
+                     self.cfg.diversity_penalty)
         return [None if o is None else tok.decode(o) for o in out]
 
     def write(self, facts: FinancialFacts, n: int, seed: int, temperature: float | None = None,
@@ -297,14 +310,20 @@ class ReportVAE(Generator):
         plans = plan_report(facts)
         sentences: list[list[str | None]] = [[None] * len(plans) for _ in range(n)]
         tries = [[0] * len(plans) for _ in range(n)]
-        used: list[set[str]] = [set() for _ in plans]
+        used: list[set[tuple[str, str]]] = [set() for _ in plans]  # word pairs written
         spare: list[list[str | None]] = [[None] * len(plans) for _ in range(n)]
+        spare_novelty = [[-1.0] * len(plans) for _ in range(n)]
+        used_tokens: list[set[int]] = [set() for _ in plans]  # token ids of those pairs
         for _ in range(tries_left):
             todo = [(i, j) for i in range(n) for j in range(len(plans))
                     if sentences[i][j] is None]
             if not todo:
                 break
-            drawn = self.draw_templates([plans[j] for _, j in todo], g, t, p)
+            # a sentence with a faithful draw in hand (``spare``) is redrawn only for a
+            # novel wording: away from the words the other reports already use
+            drawn = self.draw_templates([plans[j] for _, j in todo], g, t, p,
+                                        [used_tokens[j] if spare[i][j] else set()
+                                         for i, j in todo])
             for (i, j), template in zip(todo, drawn):
                 tries[i][j] += 1
                 if template is None:
@@ -314,11 +333,17 @@ class ReportVAE(Generator):
                 text = realise(template, plans[j].facts)
                 if not check_text(plans[j].facts, text).faithful:
                     continue
-                if self.cfg.distinct and template in used[j]:
-                    spare[i][j] = spare[i][j] or text  # kept if no new wording turns up
-                    continue
+                pairs = word_pairs(text)
+                if self.cfg.distinct:
+                    novelty = len(pairs - used[j]) / max(1, len(pairs))
+                    if novelty < self.cfg.min_novelty:
+                        if novelty > spare_novelty[i][j]:  # kept if nothing newer turns up
+                            spare[i][j], spare_novelty[i][j] = text, novelty
+                        continue
                 sentences[i][j] = text
-                used[j].add(template)
+                used[j] |= pairs
+                if self.cfg.diversity_penalty:
+                    used_tokens[j] |= set(self.tokenizer.encode(template))
         for i, j in [(i, j) for i in range(n) for j in range(len(plans))]:
             sentences[i][j] = sentences[i][j] or spare[i][j]
         rescued = [[False] * len(plans) for _ in range(n)]
@@ -377,6 +402,11 @@ class ReportVAE(Generator):
                  "fallback_sentences": r["fallback"],
                  "findings": r["findings"]} for i, r in enumerate(reports)]
         return Samples([r["text"] for r in reports], meta, TEXT_EXPORTERS)
+
+
+def word_pairs(text: str) -> set[tuple[str, str]]:
+    words = text.split()
+    return set(zip(words, words[1:]))
 
 
 def export_txt(samples: Samples, out: Path) -> list[Path]:

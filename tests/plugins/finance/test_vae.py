@@ -149,6 +149,29 @@ def test_reports_for_one_fact_set_differ_where_the_model_can_word_them_different
     assert len(set(distinct)) == 4
 
 
+def test_the_diversity_penalty_steers_draws_away_from_words_already_used(trained, small_calls):
+    gen, _ = trained
+    plan = next(p for r in ECTSumSource(small_calls).records for p in plan_report(r.facts))
+    tok = gen.tokenizer
+    slot_ids = {tok.token_id(s) for s in local_slots()}
+
+    def share_of(words: set[int], penalised: set[int], penalty: float) -> float:
+        gen.config = gen.cfg.model_copy(update={"diversity_penalty": penalty})
+        drawn = gen.draw_templates([plan] * 32, torch.Generator().manual_seed(2), 1.0, 1.0,
+                                   [penalised] * 32)
+        ids = [i for t in drawn if t is not None for i in tok.encode(t) if i not in slot_ids]
+        return sum(i in words for i in ids) / max(1, len(ids))
+
+    try:
+        first = gen.draw_templates([plan] * 8, torch.Generator().manual_seed(1), 1.0, 1.0)
+        used = {i for t in first if t is not None for i in tok.encode(t)} - slot_ids
+        assert used
+        free, steered = share_of(used, used, 0.0), share_of(used, used, 4.0)
+    finally:
+        gen.config = gen.cfg.model_copy(update={"diversity_penalty": 2.0})
+    assert steered < 0.7 * free, (free, steered)
+
+
 def test_fallback_fills_a_training_template_only_when_every_draw_fails(trained, small_calls):
     gen, _ = trained
     assert gen.templates and all("<m0." in t for t in gen.templates)
