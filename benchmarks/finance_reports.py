@@ -15,7 +15,8 @@ the filter (``fallback``); the "_without_fallback" figures count such reports as
 released. Fact-set figures count the val fact sets that hold at least one number (the
 others, e.g. "sji reaffirms guidance.", have nothing to state and are never released;
 their count is printed). distinct-2 is measured among the 5 reports of one fact set
-(then averaged): different z, different wording; the corpus-wide figure is printed too,
+(then averaged): different z, different wording (``distinct``: a sentence whose word
+pairs mostly repeat another report's is redrawn a few times, away from the words used); the corpus-wide figure is printed too,
 and over one released report per fact set next to the human-written val summaries
 themselves (the ceiling real text sets for that figure). The retrieval baseline is the
 issue's: a random training template with the same slot set, filled from the facts. 50
@@ -135,7 +136,8 @@ def score(facts_and_texts) -> dict[str, float]:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--minutes", type=float, default=6.5,
-                    help="VAE training budget (7 min made the whole run 20.1 min)")
+                    help="VAE training budget; the decoder without z then trains as many "
+                    "steps (the time line holds both)")
     ap.add_argument("--no-reference", action="store_true",
                     help="skip the decoder without z (quick experiments)")
     ap.add_argument("--max-tries", type=int, help="draws per sentence (default: the model's)")

@@ -5,7 +5,8 @@ it in "$9 billion in share repurchases", "15 percent revenue growth"), and takes
 from the words between: "versus"/"compared to" -> prior, "estimate" -> estimate, a
 direction word or basis points -> change, "to"/"-" after a value -> the top of a range,
 otherwise the value. A second number in a role already taken starts another instance of
-the metric.
+the metric. A number the metric "included" is the part named after it ("a $187 million
+post-tax benefit"), not the metric's own.
 """
 
 from __future__ import annotations

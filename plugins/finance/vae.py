@@ -64,6 +64,9 @@ class ReportVAEConfig(GeneratorConfig):
     min_novelty: float = Field(0.5, ge=0.0, le=1.0, description=(
         "with ``distinct``: the share of a sentence's word pairs that no other report's "
         "sentence for the same facts uses, below which it is redrawn"))
+    novelty_tries: int = Field(4, ge=0, description=(
+        "with ``distinct``: redraws for novelty per sentence once a faithful draw is in hand "
+        "(a sentence of facts alone, \"q3 eps $2.15.\", has no other wording to find)"))
     diversity_penalty: float = Field(2.0, ge=0.0, description=(
         "with ``distinct``: logits subtracted from the tokens the other reports' sentences "
         "for the same facts already use, when a sentence is redrawn for novelty (never "
@@ -313,10 +316,11 @@ class ReportVAE(Generator):
         used: list[set[tuple[str, str]]] = [set() for _ in plans]  # word pairs written
         spare: list[list[str | None]] = [[None] * len(plans) for _ in range(n)]
         spare_novelty = [[-1.0] * len(plans) for _ in range(n)]
+        redraws = [[0] * len(plans) for _ in range(n)]  # draws made with a spare in hand
         used_tokens: list[set[int]] = [set() for _ in plans]  # token ids of those pairs
         for _ in range(tries_left):
             todo = [(i, j) for i in range(n) for j in range(len(plans))
-                    if sentences[i][j] is None]
+                    if sentences[i][j] is None and redraws[i][j] < self.cfg.novelty_tries]
             if not todo:
                 break
             # a sentence with a faithful draw in hand (``spare``) is redrawn only for a
@@ -326,6 +330,7 @@ class ReportVAE(Generator):
                                          for i, j in todo])
             for (i, j), template in zip(todo, drawn):
                 tries[i][j] += 1
+                redraws[i][j] += spare[i][j] is not None
                 if template is None:
                     continue
                 if not self.well_formed(template, plans[j].facts):
