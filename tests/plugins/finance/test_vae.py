@@ -22,7 +22,7 @@ from aigc_plugins.finance.planning import (
 )
 from aigc_plugins.finance.sources import ECTSumSource
 from aigc_plugins.finance.templates import SLOT_RE
-from aigc_plugins.finance.vae import ReportVAE, ReportVAEConfig
+from aigc_plugins.finance.vae import ReportVAE, ReportVAEConfig, common_words
 from aigc_sdk.training import TrainConfig, Trainer, VariationalConfig
 
 TINY = dict(d_model=64, enc_layers=1, dec_layers=2, heads=2, latent_dim=8, vocab_size=600,
@@ -170,6 +170,27 @@ def test_the_diversity_penalty_steers_draws_away_from_words_already_used(trained
     finally:
         gen.config = gen.cfg.model_copy(update={"diversity_penalty": 2.0})
     assert steered < 0.7 * free, (free, steered)
+
+
+def test_a_word_few_calls_use_is_never_generated(trained, small_calls):
+    # other companies' names ("verizon") are one call's words; a report that borrows
+    # one states another company's figures, which no number check can see
+    gen, _ = trained
+    records = ECTSumSource(small_calls).records
+    every = common_words(records, 1)
+    assert gen.words == common_words(records, gen.cfg.min_word_calls)
+    words, gen.words = gen.words, common_words(records, 3)
+    assert gen.words < every
+    rec = next(r for r in records if plan_report(r.facts) and r.facts.metrics[0].surface)
+    plan = plan_report(rec.facts)[0]
+    own = {w for m in plan.facts.metrics for w in (m.surface or "").split()}
+    rare = sorted(every - gen.words - own)[0]
+    template = f"<m0.name> {' '.join(sorted(required_slots(plan.facts) - {'<m0.name>'}))}."
+    try:
+        assert gen.well_formed(template, plan.facts)
+        assert not gen.well_formed(f"{rare} {template}", plan.facts)
+    finally:
+        gen.words = words
 
 
 def test_fallback_fills_a_training_template_only_when_every_draw_fails(trained, small_calls):
