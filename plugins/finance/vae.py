@@ -336,7 +336,7 @@ class ReportVAE(Generator):
         spare: list[list[str | None]] = [[None] * len(plans) for _ in range(n)]
         spare_novelty = [[-1.0] * len(plans) for _ in range(n)]
         redraws = [[0] * len(plans) for _ in range(n)]  # draws made with a spare in hand
-        used_tokens: list[set[int]] = [set() for _ in plans]  # token ids of those pairs
+        used_tokens: list[set[int]] = [set() for _ in plans]  # tokens of the accepted drafts
         for _ in range(tries_left):
             todo = [(i, j) for i in range(n) for j in range(len(plans))
                     if sentences[i][j] is None and redraws[i][j] < self.cfg.novelty_tries]
