@@ -126,10 +126,7 @@ def analyse(text: str, spans: list[Span] | None = None) -> Analysis:
                 name = per_share_name(name)
             drafts.append(drafts[d].clone(name))
             if compared_again:  # the same metric and period, measured against another one
-                first = drafts[d]
-                drafts[-1].period_at = first.period_at if first.period_at is not None else (
-                    first.mention.start if first.mention else min(
-                        s.start for s in first.fields.values()))
+                drafts[-1].period_at = _period_pos(drafts[d])
             d = current[key] = len(drafts) - 1
         drafts[d].fields[role] = q
         if direction and role in CHANGE_FIELDS | {"value"}:
@@ -382,11 +379,17 @@ _CHANGE_VERSUS = re.compile(r"\s*,?\s*(?:compared\s+(?:to|with)|versus|vs\.?|ove
                             r"(?:the\s+)?(?:same\s+period\s+(?:of|in)\s+)?", re.I)
 
 
+def _period_pos(d: Draft) -> int:
+    """Where a draft's period is looked for: its own mark, its metric's name, its first number."""
+    if d.period_at is not None:
+        return d.period_at
+    return d.mention.start if d.mention else min((s.start for s in d.fields.values()), default=0)
+
+
 def _attach_periods(text: str, spans: list[Span], drafts: list[Draft], clause: Any) -> None:
     times = [s for s in spans if s.is_time]
     for d in drafts:
-        pos = d.period_at if d.period_at is not None else d.mention.start if d.mention else min(
-            (s.start for s in d.fields.values()), default=0)
+        pos = _period_pos(d)
         same = [s for s in times if clause(s.start) == clause(pos)]
         before = [s for s in same if s.end <= pos]
         d.period = before[-1] if before else (same[0] if same else None)
