@@ -1,0 +1,155 @@
+"""Roles: what a number is to the metric it belongs to -- its value, the top of a range,
+a prior value, an estimate, or a change (with the direction the words give) -- read from
+the words between the metric (or the previous number) and the number. attach.py decides
+which metric a number belongs to and calls :func:`role_of`.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING
+
+from aigc_plugins.finance.facts import CHANGE_FIELDS
+from aigc_plugins.finance.numbers import Span, bound_span
+from aigc_plugins.finance.vocab import (
+    DIRECTION_AFTER,
+    DIRECTIONS,
+    ENDS_TO,
+    ESTIMATE_RE,
+    FROM_PRIOR,
+    GUIDANCE_RE,
+    PRIOR_RE,
+    DirectionMention,
+)
+
+if TYPE_CHECKING:
+    from aigc_plugins.finance.attach import Draft
+
+HIGH = {"value": "high", "prior": "prior_high", "change": "change_high"}
+_GROUP = {"currency": "amount", "count": "amount", "per_share": "per_share",
+          "percent": "pct", "pp": "pct", "bps": "pct", "ratio": "ratio"}
+RANGE = re.compile(r"\s*(?:-|–|—|to|through)\s*|\s+and\s+", re.I)
+
+
+#: a number named as a part of the metric before it, by the words after the number
+PART_OF = re.compile(r"\b(?:included|includes|including|reflects|reflected|reflecting)\s+"
+                     r"(?:an?\s+)?(?:approximately\s+|about\s+)?$", re.I)
+#: the prior period named only to say the number is like it: the number is this period's
+_LIKE_PRIOR = re.compile(r"\b(?:similar\s+to|in\s+line\s+with|consistent\s+with|comparable\s+to)"
+                         r"\s+(?:the\s+)?(?:prior|last|previous)\s+year(?:'s)?(?:\s+levels?)?"
+                         r"[\s,]*(?:(?:in\s+)?(?:the\s+)?range\s+of|at|of|to\s+be)?[\s,]*$", re.I)
+#: a metric named as the base of a percentage ("sg&a as a percentage of gross profit was
+#: 64.4%"): the number is not that metric's
+AS_SHARE_WORDS = r"as\s+a\s+(?:percentage|percent|%|share)\s+of"
+_AS_SHARE = re.compile(rf"\b{AS_SHARE_WORDS}\b", re.I)
+#: an outlook cue after the number ("2022 sales growth of about 6% is expected to ...")
+_EXPECTED_AFTER = re.compile(r"\b(?:is|are)\s+(?:now\s+)?(?:expected|projected|forecast|"
+                             r"anticipated)\b", re.I)
+
+#: a level whose move is given in points right after it ("adjusted sg&a as a percentage of
+#: gross profit 64.4%, up 800 basis points"): the percent is the level, not a change
+_MOVES_IN_POINTS = re.compile(
+    r"\s*,?\s*(?:" + "|".join(w for ws in DIRECTIONS.values() for w in ws) +
+    r")\s+(?:by\s+)?(?:approximately\s+|about\s+)?[\d.,]+\s*"
+    r"(?:basis\s+points?|bps|bp|percentage\s+points?|pp|ppts?|pts)(?![a-z])", re.I)
+#: a second comparison of the same change: "declined 15% compared to 2020 and [38%]
+#: compared to 2019" -- the 38% is another change, not 2019's value
+_NEXT_COMPARISON = re.compile(r"\s*(?:compared\s+(?:to|with)|versus|vs\.?|against)\s+"
+                              r"[^,;%$]{1,40}?,?\s+and\s*", re.I)
+
+_SENTENCE_END = re.compile(r"(?<!\bu\.s)(?<!\bvs)[.!?]\s+")
+
+
+def guided(text: str, pos: int, after: int | None = None) -> bool:
+    """An outlook cue ("sees", "expects", "guidance") earlier in the same sentence, or
+    from ``after`` on, "is expected" later in it."""
+    start = 0
+    for m in _SENTENCE_END.finditer(text, 0, pos):
+        start = m.end()
+    if GUIDANCE_RE.search(text, start, pos):
+        return True
+    if after is None:
+        return False
+    end = _SENTENCE_END.search(text, after)
+    return bool(_EXPECTED_AFTER.search(text, after, end.start() if end else len(text)))
+
+
+
+def last_direction(dirs: list[DirectionMention], a: int, b: int) -> str | None:
+    inside = [d for d in dirs if a <= d.start and d.end <= b]
+    return inside[-1].direction if inside else None
+
+
+def role_of(text: str, q: Span, d: Draft, same: tuple[Span, int, str] | None, anchor: int,
+          dirs: list[DirectionMention]) -> tuple[str, str | None]:
+    """(field, direction) of quantity ``q`` from the words since ``anchor`` (the metric
+    phrase or the previous number of the same metric) and the number before it."""
+    bound = bound_span(text, q.start)
+    gap = text[anchor:bound[0] if bound and bound[0] >= anchor else q.start]  # "to exceed $215M"
+    sign_dir = _sign_direction(q)
+    p, _, prole = same or (q, 0, "")
+    if q.kind == "percent" and (_AS_SHARE.search(gap) or _MOVES_IN_POINTS.match(text, q.end)):
+        return "value", None  # "sg&a as a percentage of gross profit was 64.4%": a level
+    if same and prole in CHANGE_FIELDS and _NEXT_COMPARISON.fullmatch(gap):
+        return "next_change", d.direction
+    word = gap.strip().lower()
+    before = text[:p.start]
+    if same and RANGE.fullmatch(gap) and p.kind == q.kind and (
+            word != "and" or re.search(r"between\s*$", before, re.I)):
+        if prole == "change" and word == "to" and (
+                p.kind in ("money", "count", "per_share") and not p.elided
+                or re.search(r"\bby\s*$", before, re.I)):
+            return "value", None
+        elif prole == "prior" and word == "to" and "value" not in d.fields \
+                and "change_high" not in d.fields and re.search(r"\bfrom\s*$", before, re.I):
+            return "value", None
+        elif prole == "value" and word == "to" and not p.elided and p.value and q.value \
+                and abs(p.value) < 0.5 * abs(q.value) and not ENDS_TO.search(before) \
+                and last_direction(dirs, 0, p.start):
+            return "reinterpret", None
+        elif prole in HIGH and HIGH[prole] not in d.fields:
+            return HIGH[prole], None
+    if same and _group(same[0]) != _group(q) and same[2] == "change" \
+            and re.fullmatch(r"\s*to\s*", gap, re.I):
+        return "value", None
+    if ESTIMATE_RE.search(gap):
+        return "estimate", None
+    gap_dir = last_direction(dirs, anchor, q.start)
+    after = DIRECTION_AFTER.match(text, q.end)
+    after_dir = next((x.direction for x in dirs if after and x.start == after.start(1)), None)
+    if _LIKE_PRIOR.search(gap):
+        return "value", None  # "adjusted ebitda similar to prior year, in the range of $27M"
+    if (PRIOR_RE.search(gap) or FROM_PRIOR.search(gap)) \
+            and not (gap_dir and re.search(r"\bby\s*$", gap, re.I)):
+        return "prior", None
+    if q.kind in ("bps", "pp"):
+        return "change", gap_dir or after_dir or sign_dir
+    if re.search(r"\bby\s*$", gap, re.I) and (gap_dir or d.kind != "ratio"):
+        return "change", gap_dir or sign_dir
+    if after_dir:
+        return "change", after_dir
+    if PART_OF.search(gap):
+        return "value", sign_dir  # "including about 1,500 units in brazil": a part's level
+    if gap_dir and not re.search(r"\bto\s*$", gap, re.I):
+        if q.kind in ("percent", "money", "count", "per_share"):
+            return "change", gap_dir
+    if q.kind == "percent" and d.kind in ("amount", "growth", "count", "per_share"):
+        return "change", sign_dir
+    return "value", gap_dir or sign_dir
+
+
+def _sign_direction(q: Span) -> str | None:
+    if q.style and q.style.sign and q.value is not None:
+        return "down" if q.value < 0 else "up"
+    return None
+
+
+def _group(s: Span) -> str:
+    return _GROUP.get(s.unit or "", "other")
+
+
+def compatible(d: Draft, role: str, q: Span) -> bool:
+    others = [s for f, s in d.fields.items() if (f in CHANGE_FIELDS) == (role in CHANGE_FIELDS)]
+    return all(_group(s) == _group(q) for s in others)
+
+
