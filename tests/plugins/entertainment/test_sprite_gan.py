@@ -61,10 +61,13 @@ def test_source_view_must_exist() -> None:
         model(source_view="front")
 
 
-def test_both_stages_train_and_the_translator_learns_the_views(tmp_path: Path) -> None:
+@pytest.mark.parametrize("colours", [0, 64])
+def test_both_stages_train_and_the_translator_learns_the_views(tmp_path: Path,
+                                                              colours: int) -> None:
     data = toy_characters()
     ds = TensorDataset("toy", data, torch.zeros(len(data), 0, dtype=torch.long), schema())
-    gen = model(adversarial_weight=0.0, translator_lr=3e-3, code_sampler="latent_gan")
+    gen = model(adversarial_weight=0.0, translator_lr=3e-3, code_sampler="latent_gan",
+                translator_colours=colours)
     before = {k: v.clone() for k, v in gen.latent_g.state_dict().items()}
     logs = Trainer(gen, ds, train_cfg(150), tmp_path).fit()
     l1 = [r["t_l1"] for r in logs if "t_l1" in r]
@@ -75,9 +78,70 @@ def test_both_stages_train_and_the_translator_learns_the_views(tmp_path: Path) -
     # the trained translator redraws real characters in the other views
     gen.translator.eval()
     with torch.no_grad():
-        err = [(gen.translator(data[:, 2], torch.full((32,), v)).clamp(-1, 1) - data[:, v])
+        err = [(gen.translator.render(data[:, 2], torch.full((32,), v)) - data[:, v])
                .abs().mean() for v in (0, 1, 3)]
     assert max(err) < 0.2, err
+
+
+@pytest.mark.parametrize("colours", [0, 64])
+def test_the_pair_discriminator_trains_only_when_weighted(tmp_path: Path, colours: int) -> None:
+    data = toy_characters()
+    ds = TensorDataset("toy", data, torch.zeros(len(data), 0, dtype=torch.long), schema())
+    assert model(translator_colours=colours).pair_d is None  # off by default
+    gen = model(adversarial_weight=1.0, translator_colours=colours)
+    before = {k: v.clone() for k, v in gen.pair_d.state_dict().items()}
+    logs = Trainer(gen, ds, train_cfg(3), tmp_path).fit()
+    assert any("t_d_loss" in r for r in logs)
+    assert any(not torch.equal(before[k], v) for k, v in gen.pair_d.state_dict().items())
+
+
+def test_calibration_makes_drawn_sprites_as_opaque_as_real_ones() -> None:
+    gen = model(translator_colours=16)
+    net = gen.translator
+    g = torch.Generator().manual_seed(0)
+    logits = torch.randn(8, 16, 16, 16, generator=g)
+    logits[:, 0] += 3.0  # a translator that leans to background
+    def drawn_opaque() -> float:  # the rule render() applies to the transparent logit
+        out = logits.clone()
+        out[:, 0] -= net.transparent_bias
+        return float((out.argmax(1) != 0).float().mean())
+    before = drawn_opaque()
+    bias = net.calibrate(net.opacity_margin(logits), 0.8)
+    assert before < 0.7 and bias > 0
+    assert drawn_opaque() == pytest.approx(0.8, abs=0.01)
+
+
+def test_training_ends_by_calibrating_the_opacity_of_drawn_sprites(tmp_path: Path) -> None:
+    data = toy_characters()
+    ds = TensorDataset("toy", data, torch.zeros(len(data), 0, dtype=torch.long), schema())
+    gen = model(translator_colours=64, translator_lr=3e-3)
+    Trainer(gen, ds, train_cfg(40), tmp_path).fit()
+    real = float((data[..., 3, :, :] > 0).float().mean())
+    drawn = gen.turnaround(data[:, gen.source])
+    assert float((drawn[..., 3, :, :] > 0).float().mean()) == pytest.approx(real, rel=0.05)
+    gen.save_pretrained(tmp_path / "b")  # the bias travels with the bundle
+    assert torch.equal(load_bundle(tmp_path / "b").translator.transparent_bias,
+                       gen.translator.transparent_bias)
+
+
+def test_the_palette_head_draws_only_palette_colours_fitted_to_the_data() -> None:
+    data = toy_characters()  # 32 body colours, white markers, transparent background
+    gen = model(translator_colours=64)
+    ds = TensorDataset("toy", data, torch.zeros(len(data), 0, dtype=torch.long), schema())
+    gen.prepare(ds)
+    net = gen.translator
+    assert torch.equal(net.palette[0], torch.tensor([-1.0, -1, -1, -1]))  # transparent
+    # every training colour has an entry (within 8-bit rounding), so targets are exact
+    idx = net.classes(data[:, 2])
+    back = net.palette[idx].movedim(-1, 1)
+    opaque = data[:, 2, 3] > 0
+    assert torch.equal(idx == 0, ~opaque)
+    assert (back - data[:, 2]).abs().amax() <= 1 / 127.5 + 1e-6
+    net.eval()
+    with torch.no_grad():
+        out = net.render(data[:4, 2], torch.zeros(4, dtype=torch.long))
+    colours = set(map(tuple, out.movedim(1, -1).reshape(-1, 4).tolist()))
+    assert colours <= set(map(tuple, net.palette.tolist()))
 
 
 def test_training_ends_by_fitting_the_code_gaussian(tmp_path: Path) -> None:
