@@ -243,6 +243,9 @@ class ViewTranslator(nn.Module):
         """Set the palette from RGBA images (..., 4, H, W): transparent plus the dominant
         opaque colours (PIL median cut, see palette.extract_palette)."""
         rgb = extract_palette(images, self.colours - 1)
+        if len(rgb) == 0:
+            raise ValueError("fit_palette: the images have no opaque pixel (alpha > 0); "
+                             "check the data's alpha channel")
         pal = torch.full((self.colours, 4), -1.0)
         pal[1:1 + len(rgb), :3] = rgb
         pal[1:, 3] = 1.0

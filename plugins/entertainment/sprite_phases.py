@@ -3,16 +3,12 @@ the GAN over its codes, when that sampler is chosen) and the paired view transla
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import torch
 import torch.nn.functional as F
 
 from aigc_plugins.entertainment.features import mirror_views
+from aigc_plugins.entertainment.sprite_config import SpriteGANConfig
 from aigc_sdk.training.recipe import Batch, Phase
-
-if TYPE_CHECKING:
-    from aigc_plugins.entertainment.sprite_gan import SpriteGANConfig
 
 
 def first_view_phases(source: int, cfg: SpriteGANConfig) -> list[Phase]:
