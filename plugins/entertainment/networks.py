@@ -14,7 +14,7 @@ import torch.nn.functional as F
 from torch import nn
 from torch.nn.utils.parametrizations import spectral_norm
 
-from aigc_plugins.entertainment.palette import extract_palette
+from aigc_plugins.entertainment.palette import extract_palette, to_levels
 from aigc_sdk.layers import CondBatchNorm, CondEmbedding
 
 
@@ -231,7 +231,7 @@ class ViewTranslator(nn.Module):
         """Palette index of every pixel of RGBA images (B, 4, H, W): 0 where alpha <= 0,
         else the nearest opaque colour. Sprites hold few distinct colours, so distances
         are taken once per distinct colour, not per pixel."""
-        levels = ((target[:, :3].float().clamp(-1, 1) + 1) * 127.5).round().long()
+        levels = to_levels(target[:, :3]).long()
         keys = (levels[:, 0] << 16) | (levels[:, 1] << 8) | levels[:, 2]
         uniq, inverse = torch.unique(keys, return_inverse=True)
         rgb = torch.stack([uniq >> 16, (uniq >> 8) & 255, uniq & 255], dim=1).float()

@@ -194,11 +194,10 @@ class SpriteGAN(Generator):
         """Fit the code density over every training character's first view, and calibrate
         how readily the palette translator draws a pixel opaque."""
         device = next(self.encoder.parameters()).device
-        mods = (self.encoder, self.decoder, self.translator)
-        was = [m.training for m in mods if m is not None]
+        mods = [m for m in (self.encoder, self.decoder, self.translator) if m is not None]
+        was = [m.training for m in mods]
         for m in mods:
-            if m is not None:
-                m.eval()
+            m.eval()
         codes, conds = [], []
         for i in range(0, len(dataset), batch):
             b = dataset.get_batch(torch.arange(i, min(i + batch, len(dataset))))
@@ -208,7 +207,7 @@ class SpriteGAN(Generator):
             self.density.fit(torch.cat(codes), torch.cat(conds))
         if self.translator is not None and self.translator.colours:
             self._calibrate_opacity(dataset, device)
-        for m, w in zip([m for m in mods if m is not None], was, strict=True):
+        for m, w in zip(mods, was, strict=True):
             m.train(w)
 
     @torch.no_grad()
