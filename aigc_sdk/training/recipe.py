@@ -30,7 +30,13 @@ class Recipe:
     modules: dict[str, torch.nn.Module]
     optimizers: dict[str, torch.optim.Optimizer]
     phases: list[Phase]
-    # (trained module, its exponential moving average) — the EMA is what generates.
-    ema: tuple[str, str] | None = None
+    # (trained module, its exponential moving average) — the EMA is what generates; a
+    # list of such pairs when several modules are averaged.
+    ema: tuple[str, str] | list[tuple[str, str]] | None = None
+
+    def ema_pairs(self) -> list[tuple[str, str]]:
+        if self.ema is None:
+            return []
+        return [self.ema] if isinstance(self.ema[0], str) else list(self.ema)  # type: ignore[list-item]
     # Which optimiser steps which modules, so gradients are zeroed where they belong.
     owners: dict[str, list[str]] = field(default_factory=dict)

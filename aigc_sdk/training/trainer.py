@@ -24,6 +24,7 @@ from aigc_sdk.training.allocator import keep_freed_memory
 from aigc_sdk.training.callbacks import Callback, MetricsLog
 from aigc_sdk.training.checkpoint import latest_checkpoint, load_checkpoint, save_checkpoint
 from aigc_sdk.training.device import pick_device, pick_precision
+from aigc_sdk.training.ema import EMA
 from aigc_sdk.training.recipe import Recipe
 
 
@@ -199,8 +200,8 @@ class Trainer:
         self.save_checkpoint(recipe, stream)
         for cb in self.callbacks:
             cb.on_train_end(self)
-        for name, mod in self._raw.items():  # leave plain modules on the generator
-            mod.eval() if name == "ema" else mod.train()
+        for mod in self._raw.values():  # leave plain modules on the generator
+            mod.eval() if isinstance(mod, EMA) else mod.train()
         self.generator.card["training"] = {
             **cfg.model_dump(), "device": self.device, "precision": self.precision,
             "steps_done": self.step, "processes": acc.num_processes,
@@ -236,10 +237,7 @@ class Trainer:
     def _loop(self, recipe: Recipe, stream: IndexStream) -> None:
         cfg = self.config
         batches = iter(stream)
-        ema = None
-        if recipe.ema is not None:
-            src, dst = recipe.ema
-            ema = (self._raw[src], self._raw[dst])
+        averaged = [(self._raw[src], self._raw[dst]) for src, dst in recipe.ema_pairs()]
         progress = _progress(cfg.progress and self.is_main, cfg.steps, self.step)
         t_start = time.perf_counter() - self.elapsed_s
         sums: dict[str, torch.Tensor] = {}
@@ -249,8 +247,8 @@ class Trainer:
             while self.step < cfg.steps:
                 micro = [self._batch(next(batches)) for _ in range(cfg.grad_accum)]
                 logs = self._train_step(recipe, micro)
-                if ema is not None:
-                    ema[1].update(ema[0], cfg.ema_decay, self.step)
+                for source, ema in averaged:
+                    ema.update(source, cfg.ema_decay, self.step)
                 self.step += 1
                 for k, v in logs.items():
                     sums[k] = sums[k] + v if k in sums else v.float().clone()

@@ -197,6 +197,11 @@ class ViewTranslator(nn.Module):
         out = self(source, views).float()
         if not self.colours:
             return out.clamp(-1, 1)
+        return self.drawn(out)
+
+    def drawn(self, logits: torch.Tensor) -> torch.Tensor:
+        """Palette logits -> RGBA: each pixel's most likely colour (not differentiable)."""
+        out = logits.detach().float().clone()
         out[:, 0] -= self.transparent_bias
         return self.palette[out.argmax(dim=1)].movedim(-1, 1)
 

@@ -50,6 +50,32 @@ def threshold_alpha(x: torch.Tensor, level: float = 0.0) -> torch.Tensor:
     return torch.cat([rgb, alpha], dim=-3)
 
 
+def remove_specks(x: torch.Tensor, min_pixels: int) -> torch.Tensor:
+    """Make opaque islands of fewer than ``min_pixels`` pixels (8-connected, per frame)
+    transparent. A generator scatters stray pixels around a sprite; hand-drawn sprites
+    have none that small (LPC: no island under 16 pixels in 100 held-out characters).
+    scipy's labelling, not a hand-written flood fill."""
+    from scipy import ndimage
+
+    _check_rgba(x)
+    x = x.detach().float().clone()
+    if min_pixels <= 1 or x.numel() == 0:
+        return x
+    frames = x.reshape(-1, *x.shape[-3:])
+    opaque = (frames[:, 3] > 0).cpu().numpy()
+    eight = np.ones((3, 3), dtype=bool)
+    keep = np.zeros_like(opaque)
+    for i, mask in enumerate(opaque):
+        labels, n = ndimage.label(mask, structure=eight)
+        if n:
+            big = np.bincount(labels.ravel()) >= min_pixels
+            big[0] = False
+            keep[i] = big[labels]
+    gone = torch.from_numpy(opaque & ~keep).to(frames.device)
+    frames[:, :, :, :] = torch.where(gone[:, None], -1.0, frames)
+    return frames.reshape(x.shape)
+
+
 def _opaque_rgb(x: torch.Tensor, level: float = 0.0) -> torch.Tensor:
     """(M, 3) uint8 colours of the pixels with alpha > ``level``, over all leading dims."""
     rgb = to_levels(x[..., :3, :, :]).movedim(-3, -1).reshape(-1, 3)

@@ -53,6 +53,13 @@ class SpriteGANConfig(GeneratorConfig):
     latent_lr: float = 2e-4
     latent_updates: int = Field(2, ge=1, description=(
         "latent GAN updates per training step (4 measured no better on LPC: FID 9.4x / 5.6x)"))
+    average_weights: bool = Field(True, description=(
+        "keep exponential moving averages of the encoder, decoder and translator weights "
+        "(TrainConfig.ema_decay) and draw with them once training ends. LPC, 15 min, "
+        "900 steps, the same training trajectory with and without: view FID 2.48x -> "
+        "2.02x real-vs-real, identity FID 2.07x -> 2.10x, view accuracy 0.978 -> 0.995. "
+        "Without, one run stopped at 900 or 1000 steps gave view FID 2.5x or 3.4x: the "
+        "last step's weights are a noisy pick"))
     translator_widths: tuple[int, ...] = (32, 64, 128, 256)
     translator_lr: float = 1e-3
     translator_colours: int = Field(128, ge=0, le=256, description=(
@@ -73,3 +80,10 @@ class SpriteGANConfig(GeneratorConfig):
         "set 1.0 with translator_colours=0)"))
     palette_size: int | None = Field(
         32, description="colours per character after generation; None keeps raw output")
+    min_island: int | None = Field(None, ge=0, description=(
+        "after the view translator draws a character, opaque islands smaller than this "
+        "many pixels become transparent (stray pixels; 0 or 1 keeps all). None: 16 pixels "
+        "at 64x64, scaled with the frame's area (4 at 32x32, at least 2). Real LPC sprites "
+        "(64x64) have no island under 16 pixels; on drawn ones 16 removes 0.3% of opaque "
+        "pixels. View FID with / without it on three trained LPC models: 2.02x / 2.97x "
+        "(averaged weights), 3.15x / 3.42x, 2.48x / 2.34x real-vs-real"))

@@ -50,7 +50,12 @@ from aigc_plugins.entertainment.networks import (
     SpriteEncoder,
     ViewTranslator,
 )
-from aigc_plugins.entertainment.palette import quantise, quantise_character, threshold_alpha
+from aigc_plugins.entertainment.palette import (
+    quantise,
+    quantise_character,
+    remove_specks,
+    threshold_alpha,
+)
 from aigc_plugins.entertainment.sprite_config import SpriteGANConfig
 from aigc_plugins.entertainment.sprite_phases import first_view_phases, translator_phases
 from aigc_sdk.dataset import DataSchema
@@ -115,6 +120,14 @@ class SpriteGAN(Generator):
                                              colours=cfg.translator_colours)
             if cfg.adversarial_weight > 0:
                 self.pair_d = PairDiscriminator(4, len(self.views), size)
+        # averaged copies of the renderer's weights (average_weights); not in bundles:
+        # after_training copies them into the modules themselves
+        self.averages: dict[str, EMA] = {}
+        if cfg.average_weights:
+            for key, mod in (("encoder", self.encoder), ("decoder", self.decoder),
+                             ("translator", self.translator)):
+                if mod is not None:
+                    self.averages[key] = EMA(mod)
         self.default_metrics = (  # type: ignore[misc]
             ("entertainment.characters",) if len(self.views) > 1 else ()
         ) + (("entertainment.attributes",) if cond_sizes else ())
@@ -135,6 +148,7 @@ class SpriteGAN(Generator):
             mods["translator"] = self.translator
         if self.pair_d is not None:
             mods["pair_discriminator"] = self.pair_d
+        mods |= {f"{key}_average": avg for key, avg in self.averages.items()}
         return mods
 
     def recipe(self, train: TrainConfig) -> Recipe:
@@ -169,9 +183,11 @@ class SpriteGAN(Generator):
                 optimizers["pair_discriminator"] = adam(
                     self.pair_d.parameters(), lr=cfg.translator_lr / 5, betas=betas)
                 owners["pair_discriminator"] = ["pair_discriminator"]
+        averaged = [(key, f"{key}_average") for key in self.averages]
+        if self.ema is not None:
+            averaged.append(("latent_generator", "ema"))
         return Recipe(modules=mods, optimizers=optimizers, phases=phases,
-                      ema=("latent_generator", "ema") if self.ema is not None else None,
-                      owners=owners)
+                      ema=averaged or None, owners=owners)
 
     @property
     def noise_dim(self) -> int:
@@ -191,8 +207,11 @@ class SpriteGAN(Generator):
 
     @torch.no_grad()
     def after_training(self, dataset: Any, batch: int = 256) -> None:
-        """Fit the code density over every training character's first view, and calibrate
-        how readily the palette translator draws a pixel opaque."""
+        """Take the averaged weights (average_weights), fit the code density over every
+        training character's first view, and calibrate how readily the palette
+        translator draws a pixel opaque."""
+        for key, avg in self.averages.items():  # draw with the averaged weights
+            getattr(self, key).load_state_dict(avg.module.state_dict())
         device = next(self.encoder.parameters()).device
         mods = [m for m in (self.encoder, self.decoder, self.translator) if m is not None]
         was = [m.training for m in mods]
@@ -277,7 +296,16 @@ class SpriteGAN(Generator):
                 chars[:, self.source] = torch.stack(
                     [quantise_character(c[None], palette_size)[0] for c in chars[:, self.source]])
             chars = torch.stack([_snap(c, self.source) for c in chars])
-        return chars
+        return remove_specks(chars, self.min_island)
+
+    @property
+    def min_island(self) -> int:
+        """Smallest opaque island kept, in pixels (see SpriteGANConfig.min_island)."""
+        cfg: SpriteGANConfig = self.config  # type: ignore[assignment]
+        if cfg.min_island is not None:
+            return cfg.min_island
+        h, w = self.schema.sample_shape[-2:]
+        return max(2, round(16 * h * w / 64**2))
 
     @torch.no_grad()
     def turnaround(self, first: torch.Tensor, palette_size: int | None = None) -> torch.Tensor:

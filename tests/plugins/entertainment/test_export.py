@@ -25,6 +25,7 @@ from aigc_plugins.entertainment.palette import (
     load_palette,
     quantise,
     quantise_character,
+    remove_specks,
     threshold_alpha,
     to_levels,
     unique_colours,
@@ -189,6 +190,23 @@ def test_quantise_maps_to_nearest_and_never_touches_alpha() -> None:
     q = quantise(x, palette)
     assert torch.equal(q[3], x[3])
     assert q[:3, 0, 0].tolist() == [1.0, 1.0, 1.0] and torch.equal(q[:3, 1], x[:3, 1])
+
+
+def test_remove_specks_drops_small_islands_only() -> None:
+    x = -torch.ones(2, 3, 4, 16, 16)  # (characters, views, RGBA, H, W)
+    x[:, :, :, 2:8, 2:8] = 0.5  # a 36-pixel body in every frame
+    x[0, 1, :, 12, 12] = 0.3  # a one-pixel speck
+    x[0, 1, :, 10:12, 14] = 0.3  # a two-pixel one
+    x[1, 2, :, 8, 8] = 0.7  # touches the body's corner: 8-connected, so kept
+    x[1, 0, :, 0:3, 13:16] = 0.9  # a 9-pixel island: kept at min 9, dropped at 10
+    y = remove_specks(x, 9)
+    assert y.shape == x.shape
+    assert torch.equal(y[0, 1, :, 12, 12], -torch.ones(4))
+    assert torch.equal(y[0, 1, :, 10:12, 14], -torch.ones(4, 2))
+    assert torch.equal(y[1, 2], x[1, 2]) and torch.equal(y[1, 0], x[1, 0])
+    assert torch.equal(y[:, :, :, 2:8, 2:8], x[:, :, :, 2:8, 2:8])
+    assert bool((remove_specks(x, 10)[1, 0, 3, 0:3, 13:16] == -1).all())
+    assert torch.equal(remove_specks(x, 0), x)
 
 
 def test_load_palette_hex_gpl_png_and_errors(tmp_path: Path) -> None:

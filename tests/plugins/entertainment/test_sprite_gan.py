@@ -13,7 +13,7 @@ pytest.importorskip("monai.networks")
 from aigc_plugins.entertainment.sprite_gan import SpriteGAN, SpriteGANConfig  # noqa: E402
 from aigc_sdk.bundle import load_bundle  # noqa: E402
 from aigc_sdk.dataset import ConditionSpec, TensorDataset  # noqa: E402
-from aigc_sdk.training import TrainConfig, Trainer  # noqa: E402
+from aigc_sdk.training import Callback, TrainConfig, Trainer  # noqa: E402
 from toy_sprites import VIEWS, schema, toy_characters  # noqa: E402
 
 SMALL = {"latent_dim": 16, "code_dim": 16, "encoder_width": 8, "latent_hidden": 32,
@@ -49,6 +49,25 @@ def test_generates_every_view_with_one_shared_palette() -> None:
             map(tuple, first.unique(dim=0).tolist())) or len(first) == 0
 
 
+def test_drawn_characters_keep_no_stray_pixels(monkeypatch: pytest.MonkeyPatch) -> None:
+    gen = model(palette_size=None)
+    assert gen.min_island == 2  # 16 pixels at 64x64, scaled to the toy's 16x16
+    drawn = -torch.ones(3, 4, 16, 16)  # what the translator draws: a body and two specks
+    drawn[:, :, 4:12, 5:11] = 0.4
+    drawn[:, :, 0, 0] = 0.8
+    drawn[:, :, 14:16, 15] = 0.8
+    monkeypatch.setattr(gen.translator, "render", lambda first, code: drawn.clone())
+    gen.config.min_island = 0
+    assert torch.equal(gen.generate(3, seed=1).data, drawn[:, None].expand(3, 4, 4, 16, 16))
+    gen.config.min_island = None  # 2: the one-pixel speck goes, the two-pixel one stays
+    out = gen.generate(3, seed=1).data
+    assert bool((out[..., 3, 0, 0] == -1).all()) and bool((out[..., 3, 14:16, 15] > 0).all())
+    gen.config.min_island = 3
+    out = gen.generate(3, seed=1).data
+    assert bool((out[..., 3, 14:16, 15] == -1).all())
+    assert torch.equal(out[..., 4:12, 5:11], drawn[:, None, :, 4:12, 5:11].expand(3, 4, 4, 8, 6))
+
+
 def test_same_seed_same_character_other_seed_other() -> None:
     gen = model()
     a, b = gen.generate(4, seed=7), gen.generate(4, seed=7)
@@ -81,6 +100,33 @@ def test_both_stages_train_and_the_translator_learns_the_views(tmp_path: Path,
         err = [(gen.translator.render(data[:, 2], torch.full((32,), v)) - data[:, v])
                .abs().mean() for v in (0, 1, 3)]
     assert max(err) < 0.2, err
+
+
+def test_training_ends_with_the_averaged_weights(tmp_path: Path) -> None:
+    data = toy_characters()
+    ds = TensorDataset("toy", data, torch.zeros(len(data), 0, dtype=torch.long), schema())
+    gen = model(code_sampler="latent_gan")  # its own latent EMA rides along
+    assert {"encoder_average", "decoder_average", "translator_average", "ema"} <= set(
+        gen.modules())
+    start = {k: v.clone() for k, v in gen.averages["decoder"].module.state_dict().items()}
+    seen: dict[str, dict[str, torch.Tensor]] = {}
+
+    class Snapshot(Callback):  # the last step's own weights (logged every step)
+        def on_log(self, trainer, step, logs) -> None:  # noqa: ANN001
+            seen["decoder"] = {k: v.clone() for k, v in gen.decoder.state_dict().items()}
+
+    Trainer(gen, ds, train_cfg(30), tmp_path, callbacks=[Snapshot()]).fit()
+    for key in ("encoder", "decoder", "translator"):
+        # weights, not buffers: calibration then sets the translator's opacity bias
+        live = dict(getattr(gen, key).named_parameters())
+        avg = dict(gen.averages[key].module.named_parameters())
+        assert all(torch.equal(live[k], avg[k]) for k in live), key
+    moved = gen.decoder.state_dict()
+    assert any(not torch.equal(moved[k], start[k]) for k in moved)  # the average followed
+    assert any(not torch.equal(moved[k], seen["decoder"][k]) for k in moved)  # and lags
+    plain = model(average_weights=False)
+    assert not plain.averages and not any(k.endswith("_average") for k in plain.modules())
+    assert not any(k.endswith("_average") for k in gen.saved_modules)
 
 
 @pytest.mark.parametrize("colours", [0, 64])
