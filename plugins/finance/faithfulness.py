@@ -22,6 +22,8 @@ the fact's declared style implies. Findings (``Finding.kind``):
 - ``wrong_unit``: an amount with a scale word stated per share ("$106.6 billion per
   diluted share"): no per-share figure is written in billions
 - ``unsupported_claim``: a direction claimed for a metric the facts do not have
+- ``unsupported_basis``: a change stated "year over year", "sequentially", at "constant
+  currency"... where the facts compare with another period or never say (basis.py)
 - ``missing_fact``: a requested fact field the text never states (coverage)
 
 Records are ``(facts, text)`` pairs (any object with ``.facts`` and ``.text`` works too);
@@ -37,6 +39,7 @@ from typing import Any, ClassVar
 from pydantic import BaseModel, Field
 
 from aigc_plugins.finance.attach import Analysis, analyse
+from aigc_plugins.finance.basis import basis_findings
 from aigc_plugins.finance.facts import (
     CHANGE_FIELDS,
     FinancialFacts,
@@ -58,7 +61,7 @@ FAMILY = {"value": "value", "high": "value", "prior": "prior", "prior_high": "pr
           "estimate": "estimate", "change": "change", "change_high": "change"}
 REJECT = frozenset({"unsupported_number", "wrong_metric", "wrong_field", "wrong_direction",
                     "wrong_period", "wrong_guidance", "wrong_bound", "wrong_unit",
-                    "unsupported_claim"})
+                    "unsupported_claim", "unsupported_basis"})
 
 
 class NumberCheck(BaseModel):
@@ -177,6 +180,7 @@ def check_text(facts: FinancialFacts, text: str,
     for d in a.drafts:
         if not d.fields and d.direction and d.name != "other":
             _check_bare_direction(facts, d.name, d.direction, out)
+    _check_basis(facts, text, out)
     want = set(requested) if requested is not None else {
         (i, f) for i, m in enumerate(facts.metrics) for f in m.fields()}
     out.facts_requested = len(want)
@@ -277,6 +281,20 @@ def _check_number(facts: FinancialFacts, s: Span, name: str, role: str, told: Me
                              f"text states {words[bound]}"))
     check.ok = name_ok and field_ok and sign_ok and period_ok and outlook_ok and bound_ok
     out.claims_correct += claim and check.ok
+
+
+def _check_basis(facts: FinancialFacts, text: str, out: FaithfulnessDetail) -> None:
+    """A traced change stated "year over year", "sequentially" or at "constant currency"
+    must be so in the facts (basis.py); the claim is then no longer correct."""
+    traced = {c.start: c for c in out.checks
+              if c.ok and c.metric is not None and c.field in CHANGE_FIELDS}
+    for start, problem in basis_findings(facts, text, [(c.start, c.metric)  # type: ignore[misc]
+                                                       for c in traced.values()]):
+        out.findings.append(("unsupported_basis", problem))
+        check = traced[start]
+        if check.ok:
+            check.ok = False
+            out.claims_correct -= check.claimed_metric != "other"
 
 
 def _of(m: MetricFact) -> str:

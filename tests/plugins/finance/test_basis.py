@@ -1,0 +1,52 @@
+"""The basis of a stated change (year over year, sequential, constant currency) is checked."""
+
+from __future__ import annotations
+
+from aigc_plugins.finance.basis import relation
+from aigc_plugins.finance.facts import FiscalPeriod
+from aigc_plugins.finance.faithfulness import check_text
+from aigc_plugins.finance.templates import report_from_call
+
+
+def kinds(facts, text: str) -> list[str]:
+    return [k for k, _ in check_text(facts, text).findings if k != "missing_fact"]
+
+
+def q(quarter: int, year: int) -> FiscalPeriod:
+    return FiscalPeriod(kind="quarter", quarter=quarter, year=year)
+
+
+def test_relation_of_two_periods() -> None:
+    assert relation(q(3, 2021), q(3, 2020)) == "year"
+    assert relation(q(3, 2021), q(2, 2021)) == "quarter"
+    assert relation(q(1, 2021), q(4, 2020)) == "quarter"
+    assert relation(FiscalPeriod(kind="year", year=2021), FiscalPeriod(kind="year", year=2020)) \
+        == "year"
+    assert relation(q(3, 2021), q(1, 2021)) == "other"
+    assert relation(q(3, 2021), None) is None
+    assert relation(FiscalPeriod(kind="quarter", quarter=3), q(2, 2021)) is None
+
+
+def test_a_basis_the_facts_do_not_hold_is_caught() -> None:
+    facts, _, text = report_from_call({"ticker": "X", "quarter": 3, "year": 2021, "bullets": [
+        "q3 2021 drilling revenue of $1.7 billion, up 4% from q2 2021."]})
+    m = facts.metrics[0]
+    assert relation(facts.periods[m.period], facts.periods[m.prior_period]) == "quarter"
+    assert kinds(facts, text) == []
+    assert kinds(facts, "q3 2021 drilling revenue rose 4% sequentially to $1.7 billion.") \
+        == []
+    for wrong in ["q3 2021 drilling revenue rose 4% year over year to $1.7 billion.",
+                  "q3 2021 drilling revenue grew 4% compared-over-year to $1.7 billion.",
+                  "q3 2021 drilling revenue rose 4% to $1.7 billion from the prior year."]:
+        d = check_text(facts, wrong)
+        assert [k for k, _ in d.findings if k != "missing_fact"] == ["unsupported_basis"], wrong
+        assert not d.faithful and d.claim_correctness < 1.0
+
+
+def test_a_basis_the_facts_never_state_is_not_checked() -> None:
+    # the parser keeps no basis for "a 9.7 percent increase year-over-year": requiring one
+    # would reject the corpus's own sentences
+    facts, _, text = report_from_call({"ticker": "X", "quarter": 1, "year": 2021, "bullets": [
+        "q1 revenue rose 11.1 percent year-over-year to $481.1 million."]})
+    assert facts.metrics[0].prior_period is None and kinds(facts, text) == []
+    assert kinds(facts, "q1 revenue rose 11.1 percent sequentially to $481.1 million.") == []
