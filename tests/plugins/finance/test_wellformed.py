@@ -25,3 +25,16 @@ def test_whole_sentences_pass(template: str) -> None:
 def test_sentences_that_stop_short_or_name_an_estimate_without_its_number_fail(
         template: str) -> None:
     assert not shape_ok(template)
+
+
+@pytest.mark.parametrize(("glued", "spaced"), [
+    ("<p0> <m0.name> was<m0.value>.", "<p0> <m0.name> was <m0.value>."),
+    ("<p0> will<m0.name> were <m0.value>.", None),  # writes "willadministered"
+    ("sees <p0> <m0.name> of<m0.value> to <m0.high>.",
+     "sees <p0> <m0.name> of <m0.value> to <m0.high>."),
+    ("<p0> <m0.name> rose <m0.change>from <p1>.", "<p0> <m0.name> rose <m0.change> from <p1>."),
+    ("<p0> <m0.name> of <m0.value>in <p1>.", "<p0> <m0.name> of <m0.value> in <p1>."),
+])
+def test_a_slot_glued_to_a_word_fails(glued: str, spaced: str | None) -> None:
+    assert not shape_ok(glued)
+    assert spaced is None or shape_ok(spaced)
