@@ -33,10 +33,10 @@ class Recipe:
     # (trained module, its exponential moving average) — the EMA is what generates; a
     # list of such pairs when several modules are averaged.
     ema: tuple[str, str] | list[tuple[str, str]] | None = None
+    # Which optimiser steps which modules, so gradients are zeroed where they belong.
+    owners: dict[str, list[str]] = field(default_factory=dict)
 
     def ema_pairs(self) -> list[tuple[str, str]]:
         if self.ema is None:
             return []
         return [self.ema] if isinstance(self.ema[0], str) else list(self.ema)  # type: ignore[list-item]
-    # Which optimiser steps which modules, so gradients are zeroed where they belong.
-    owners: dict[str, list[str]] = field(default_factory=dict)

@@ -72,3 +72,13 @@ def test_gradient_accumulation_and_bf16_run(tmp_path):
     history = trainer.fit()
     assert trainer.precision == "bf16" and history[-1]["step"] == 5
     assert gen.card["training"]["grad_accum"] == 2
+
+
+def test_recipe_ema_takes_one_pair_or_several() -> None:
+    from aigc_sdk.training.recipe import Recipe
+
+    one = Recipe(modules={}, optimizers={}, phases=[], ema=("g", "ema"))
+    several = Recipe(modules={}, optimizers={}, phases=[], ema=[("a", "a_avg"), ("b", "b_avg")])
+    assert one.ema_pairs() == [("g", "ema")]
+    assert several.ema_pairs() == [("a", "a_avg"), ("b", "b_avg")]
+    assert Recipe(modules={}, optimizers={}, phases=[]).ema_pairs() == []
