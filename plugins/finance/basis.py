@@ -78,6 +78,6 @@ def basis_findings(facts: FinancialFacts, text: str,
 def _problem(facts: FinancialFacts, m: MetricFact, kind: str, phrase: str) -> str | None:
     prior = _period(facts, m.prior_period)
     found = relation(_period(facts, m.period) or facts.period, prior)
-    if found is None or found == kind or prior is None:
+    if found is None or found == kind:
         return None  # the facts do not say what the change is against, or agree
-    return f"{phrase!r}: the {m.name} change is against {prior.render()}"
+    return f"{phrase!r}: the {m.name} change is against {prior.render()}"  # type: ignore[union-attr]
