@@ -21,7 +21,7 @@ def train_for(gen: Any, data: Any, minutes: float, batch: int, out: Path, **cfg:
     from aigc_sdk.training import TrainConfig, Trainer
 
     config = TrainConfig(steps=1_000_000, max_minutes=minutes, batch_size=batch,
-                         log_every=100, checkpoint_every=0, progress=False, tensorboard=False,
+                         log_every=20, checkpoint_every=0, progress=False, tensorboard=False,
                          **cfg)
     trainer = Trainer(gen, data, config, out)
     trainer.fit()

@@ -1,10 +1,12 @@
 """Are the generated LPC characters one identity across views, varied, and new?
 
-    python benchmarks/characters_lpc.py [--json PATH] [--threads 2] [--minutes 15]
+    python benchmarks/characters_lpc.py [--json PATH] [--threads 2] [--minutes 18.5]
 
 Trains ``entertainment.sprite_gan`` on 700 LPC characters (100 kept out as held-out
-real), then measures 100 generated characters next to the 100 held-out real ones, on a
-view classifier and an identity embedding trained on the 700 real training characters:
+real) for --minutes of wall clock, the learning rates annealed along a cosine over that
+budget (``--lr-schedule``), then measures 100 generated characters next to the 100
+held-out real ones, on a view classifier and an identity embedding trained on the 700
+real training characters:
 view accuracy, identity margin and cross-view retrieval, FID (with a collapsed control
 that must fail), and the nearest-training-character distance (memorisation). The same
 trained model is also measured with the other code sampler (Gaussian or kernel density,
@@ -57,7 +59,10 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--json", type=Path)
     ap.add_argument("--threads", type=int, default=2)
-    ap.add_argument("--minutes", type=float, default=15.0, help="sprite_gan training time")
+    ap.add_argument("--minutes", type=float, default=18.5, help=(
+        "sprite_gan training time (the issue allows 20 minutes; the learning rates are "
+        "annealed over it, and the after-training fits take seconds)"))
+    ap.add_argument("--lr-schedule", default="cosine", choices=["constant", "cosine"])
     ap.add_argument("--batch", type=int, default=32)
     ap.add_argument("--n", type=int, default=100, help="generated characters to measure")
     ap.add_argument("--draws", type=int, default=5, help="sets averaged for FID")
@@ -74,7 +79,8 @@ def main() -> None:
     torch.manual_seed(0)
     overrides = {k: json.loads(v) for k, v in (kv.split("=", 1) for kv in args.set)}
     gen = SpriteGAN(SpriteGANConfig(**overrides), train.schema)
-    steps = train_for(gen, train, args.minutes, args.batch, args.out / "train")
+    steps = train_for(gen, train, args.minutes, args.batch, args.out / "train",
+                      lr_schedule=args.lr_schedule)
     gen.save_pretrained(args.out / "bundle")
     t_train = time.time() - t0
 

@@ -26,6 +26,7 @@ from aigc_sdk.training.checkpoint import latest_checkpoint, load_checkpoint, sav
 from aigc_sdk.training.device import pick_device, pick_precision
 from aigc_sdk.training.ema import EMA
 from aigc_sdk.training.recipe import Recipe
+from aigc_sdk.training.schedule import LRSchedule
 
 
 class TrainConfig(BaseModel):
@@ -39,6 +40,10 @@ class TrainConfig(BaseModel):
     precision: Literal["auto", "no", "bf16", "fp16"] = "auto"
     seed: int = 0
     ema_decay: float = Field(0.999, ge=0, lt=1)
+    lr_schedule: Literal["constant", "cosine"] = Field("constant", description=(
+        "cosine: every optimiser's learning rate falls from its own value to 0 along a "
+        "half cosine over the run (steps, or the steps max_minutes allows, estimated at "
+        "every log)"))
     log_every: int = Field(50, ge=1)
     checkpoint_every: int = Field(500, ge=0, description="0 writes only the final checkpoint")
     keep_checkpoints: int = 2
@@ -175,7 +180,7 @@ class Trainer:
     def fit(self, resume: bool = False) -> list[dict[str, Any]]:
         cfg = self.config
         self.dataset = self.generator.prepare(self.dataset)
-        recipe = self._setup()
+        recipe = self.recipe = self._setup()
         acc = self.accelerator
         stream = IndexStream(
             len(self.dataset), cfg.batch_size, cfg.seed, acc.process_index, acc.num_processes,
@@ -240,12 +245,15 @@ class Trainer:
         averaged = [(self._raw[src], self._raw[dst]) for src, dst in recipe.ema_pairs()]
         progress = _progress(cfg.progress and self.is_main, cfg.steps, self.step)
         t_start = time.perf_counter() - self.elapsed_s
+        self._start_step, self._start_elapsed = self.step, self.elapsed_s
+        schedule = LRSchedule(recipe.optimizers.values(), cfg.steps, cfg.lr_schedule)
         sums: dict[str, torch.Tensor] = {}
         count = 0
         with progress as bar:
             task = bar.add_task("train", total=cfg.steps, completed=self.step) if bar else None
             while self.step < cfg.steps:
                 micro = [self._batch(next(batches)) for _ in range(cfg.grad_accum)]
+                schedule.apply(self.step)
                 logs = self._train_step(recipe, micro)
                 for source, ema in averaged:
                     ema.update(source, cfg.ema_decay, self.step)
@@ -266,20 +274,27 @@ class Trainer:
                 if cfg.checkpoint_every and self.step % cfg.checkpoint_every == 0:
                     self.elapsed_s = time.perf_counter() - t_start
                     self.save_checkpoint(recipe, stream)
-                if cfg.max_minutes and self.step % cfg.log_every == 0 and self._out_of_time(
-                        time.perf_counter() - t_start):
-                    break
+                if cfg.max_minutes and self.step % cfg.log_every == 0:
+                    stop, horizon = self._time_check(time.perf_counter() - t_start)
+                    if stop:
+                        break
+                    schedule.horizon = min(cfg.steps, horizon)
         self.elapsed_s = time.perf_counter() - t_start
 
-    def _out_of_time(self, elapsed: float) -> bool:
-        """Rank 0 decides, so every process stops at the same step."""
-        stop = torch.tensor([float(elapsed > self.config.max_minutes * 60)],
-                            device=self.accelerator.device)
+    def _time_check(self, elapsed: float) -> tuple[bool, int]:
+        """Whether max_minutes is spent, and the step it will be spent at at this pace.
+        Rank 0 decides, so every process stops at the same step and anneals alike."""
+        budget = self.config.max_minutes * 60  # type: ignore[operator]
+        done = self.step - self._start_step
+        pace = (elapsed - self._start_elapsed) / max(1, done)
+        horizon = self.step + (budget - elapsed) / pace if pace > 0 else self.config.steps
+        state = torch.tensor([float(elapsed > budget), float(horizon)],
+                             dtype=torch.float64, device=self.accelerator.device)
         if self.accelerator.num_processes > 1:
             from accelerate.utils import broadcast
 
-            stop = broadcast(stop, from_process=0)
-        return bool(stop.item())
+            state = broadcast(state, from_process=0)
+        return bool(state[0].item()), max(self.step, round(float(state[1].item())))
 
     def _batch(self, idx: torch.Tensor) -> dict[str, torch.Tensor]:
         batch = self.dataset.get_batch(idx)
