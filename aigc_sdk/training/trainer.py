@@ -288,8 +288,9 @@ class Trainer:
         done = self.step - self._start_step
         pace = (elapsed - self._start_elapsed) / max(1, done)
         horizon = self.step + (budget - elapsed) / pace if pace > 0 else self.config.steps
-        state = torch.tensor([float(elapsed > budget), float(horizon)],
-                             dtype=torch.float64, device=self.accelerator.device)
+        # float32 (MPS has no float64): exact for step counts up to 16 million
+        state = torch.tensor([float(elapsed > budget), float(min(horizon, 2**24))],
+                             device=self.accelerator.device)
         if self.accelerator.num_processes > 1:
             from accelerate.utils import broadcast
 
