@@ -2,6 +2,7 @@
 head and glasses, read back by an attribute classifier trained on real composites.
 
     python benchmarks/characters_nouns.py [--json PATH] [--threads 2] [--minutes 10]
+        [--set FIELD=JSON]   (a SpriteGANConfig field, e.g. attribute_maps_full=true)
 
 Trains ``entertainment.sprite_gan`` (one view, four attribute conditions) on random
 composites of the Nouns parts, then generates characters for attribute combinations
@@ -17,6 +18,7 @@ Data: $AIGC_SHARED_DATA/characters/nouns_image-data.json (default ../shared/data
 from __future__ import annotations
 
 import argparse
+import json
 import time
 from pathlib import Path
 
@@ -48,6 +50,8 @@ def main() -> None:
     ap.add_argument("--out", type=Path, default=ROOT / "runs" / "characters_nouns")
     ap.add_argument("--bundle", type=Path, help="evaluate this trained bundle, skip training")
     ap.add_argument("--classifier-steps", type=int, default=2000)
+    ap.add_argument("--set", action="append", default=[], metavar="FIELD=JSON",
+                    help="override a SpriteGANConfig field, e.g. --set attribute_maps_full=true")
     args = ap.parse_args()
     torch.set_num_threads(args.threads)
     t0 = time.time()
@@ -60,7 +64,8 @@ def main() -> None:
         gen, steps = SpriteGAN.from_pretrained(args.bundle), float("nan")
     else:
         torch.manual_seed(0)
-        gen = SpriteGAN(SpriteGANConfig(), train.schema)
+        overrides = {k: json.loads(v) for k, v in (kv.split("=", 1) for kv in args.set)}
+        gen = SpriteGAN(SpriteGANConfig(**overrides), train.schema)
         steps = float(train_for(gen, train, args.minutes, args.batch, args.out / "train"))
         gen.save_pretrained(args.out / "bundle")
     t_train = time.time() - t0

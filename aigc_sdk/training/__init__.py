@@ -2,7 +2,7 @@
 
 from aigc_sdk.training.adversarial import AdversarialConfig, adversarial_recipe
 from aigc_sdk.training.callbacks import Callback, MetricsLog, read_metrics_log
-from aigc_sdk.training.ema import EMA
+from aigc_sdk.training.ema import EMA, refresh_batch_norm
 from aigc_sdk.training.recipe import Phase, Recipe
 from aigc_sdk.training.trainer import TrainConfig, Trainer
 from aigc_sdk.training.variational import (
@@ -24,5 +24,6 @@ __all__ = [
     "VariationalConfig",
     "adversarial_recipe",
     "read_metrics_log",
+    "refresh_batch_norm",
     "variational_recipe",
 ]

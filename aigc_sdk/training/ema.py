@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import copy
+from collections.abc import Iterable, Sequence
+from typing import Any
 
 import torch
 
@@ -30,3 +32,44 @@ class EMA(torch.nn.Module):
         torch._foreach_lerp_(ema_p, src_p, 1 - d)
         for b_ema, b_src in zip(self.module.buffers(), source.buffers()):
             b_ema.copy_(b_src)
+
+
+@torch.no_grad()
+def refresh_batch_norm(module: torch.nn.Module, batches: Iterable[Sequence[Any]]) -> int:
+    """Re-estimate every batch-norm layer's running mean and variance for the weights
+    ``module`` has now, from ``batches`` (each the positional arguments of one forward
+    call); returns the number of layers refreshed.
+
+    Why: :meth:`EMA.update` averages the weights but can only copy the running statistics
+    of the live network, which belong to other weights. A generator drawing in eval mode
+    with averaged weights then normalises with mismatched statistics. Measured on Nouns
+    (``entertainment.sprite_gan``, 6060 steps): every colour came out 2-6 levels darker
+    than trained, the L1 to the exact composite was 0.022 against 0.011 after a refresh,
+    and the attribute classifier read the body (flat colours 10 levels apart) 0.90 of the
+    time against 0.96. The statistics are a plain average over all batches (momentum
+    None), as ``torch.optim.swa_utils.update_bn`` does; that helper passes only one
+    input to ``forward``, while our generators take noise and conditions."""
+    norms = [m for m in module.modules()
+             if isinstance(m, torch.nn.modules.batchnorm._BatchNorm) and m.track_running_stats]
+    if not norms:
+        return 0
+    batches = iter(batches)
+    first = next(batches, None)
+    if first is None:
+        raise ValueError("refresh_batch_norm got no batches: pass at least one batch of "
+                         "inputs for the module's forward")
+    momenta = [m.momentum for m in norms]
+    was = module.training
+    for m in norms:
+        m.reset_running_stats()
+        m.momentum = None
+    module.train()
+    try:
+        module(*first)
+        for args in batches:
+            module(*args)
+    finally:
+        for m, momentum in zip(norms, momenta, strict=True):
+            m.momentum = momentum
+        module.train(was)
+    return len(norms)

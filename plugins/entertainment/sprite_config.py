@@ -34,6 +34,13 @@ class SpriteGANConfig(GeneratorConfig):
     attribute_maps: bool = Field(True, description=(
         "each attribute value owns a learned feature map in the decoder (data with "
         "attributes only)"))
+    attribute_maps_full: bool = Field(True, description=(
+        "each attribute value also owns a feature map at the full output size, added "
+        "before the last layer, for parts with one-pixel detail (lettering). Nouns, 10 min, "
+        "2 threads, attribute accuracy body / accessory / head / glasses: 0.953 / 0.900 / "
+        "0.990 / 0.993 without (5240 steps), 0.967 / 0.963 / 0.995 / 0.999 with (4280 "
+        "steps; real composites 0.973 / 0.957 / 0.995 / 1.0); L1 to the exact composite "
+        "0.012 -> 0.0065"))
     source_view: str = Field("down", description="the view the GAN draws; others are translated")
     ae_lr: float = 2e-3
     code_penalty: float = Field(1e-3, description="L2 on codes (a regularised autoencoder)")

@@ -62,7 +62,7 @@ from aigc_sdk.dataset import DataSchema
 from aigc_sdk.generator import Generator, GeneratorConfig
 from aigc_sdk.layers import soft_codes
 from aigc_sdk.samples import Samples
-from aigc_sdk.training import EMA, Recipe, TrainConfig
+from aigc_sdk.training import EMA, Recipe, TrainConfig, refresh_batch_norm
 
 
 class SpriteGAN(Generator):
@@ -101,7 +101,8 @@ class SpriteGAN(Generator):
         code_dim = cfg.code_dim or (8 if cond_sizes else 64)
         self.encoder = SpriteEncoder(4, cfg.encoder_width, code_dim)
         self.decoder = SpriteDecoder(size, 4, code_dim, cond_sizes, cfg.base_channels,
-                                     cfg.max_channels, cfg.attribute_maps)
+                                     cfg.max_channels, cfg.attribute_maps,
+                                     cfg.attribute_maps_full)
         self.code_dim = code_dim
         self.density = self.latent_g = self.latent_d = self.ema = None
         if cfg.code_sampler in ("gaussian", "kde"):
@@ -213,6 +214,7 @@ class SpriteGAN(Generator):
         for key, avg in self.averages.items():  # draw with the averaged weights
             getattr(self, key).load_state_dict(avg.module.state_dict())
         device = next(self.encoder.parameters()).device
+        self._refresh_norms(dataset, device)
         mods = [m for m in (self.encoder, self.decoder, self.translator) if m is not None]
         was = [m.training for m in mods]
         for m in mods:
@@ -228,6 +230,31 @@ class SpriteGAN(Generator):
             self._calibrate_opacity(dataset, device)
         for m, w in zip(mods, was, strict=True):
             m.train(w)
+
+    @torch.no_grad()
+    def _refresh_norms(self, dataset: Any, device: torch.device, n: int = 8192,
+                       batch: int = 256) -> None:
+        """Batch-norm statistics of the encoder, then the decoder, for the weights they
+        draw with, from up to ``n`` training characters fed as in training (codes with
+        their noise); see ``refresh_batch_norm`` for what stale ones cost."""
+        cfg: SpriteGANConfig = self.config  # type: ignore[assignment]
+        g = torch.Generator().manual_seed(0)
+        idx = torch.randperm(len(dataset), generator=g)[:n]
+        chunks = [dataset.get_batch(idx[i:i + batch].sort().values)
+                  for i in range(0, len(idx), batch)]
+        firsts = [(b["x"][:, self.source].to(device),) for b in chunks]
+        refresh_batch_norm(self.encoder, firsts)
+        was = self.encoder.training
+        self.encoder.eval()
+
+        def decoder_inputs():  # noqa: ANN202
+            for (x,), b in zip(firsts, chunks, strict=True):
+                z = self.encoder(x)
+                noise = torch.randn(z.shape, generator=g).to(z)
+                yield z + cfg.code_noise * noise, b["cond"].to(device)
+
+        refresh_batch_norm(self.decoder, decoder_inputs())
+        self.encoder.train(was)
 
     @torch.no_grad()
     def _calibrate_opacity(self, dataset: Any, device: torch.device, n: int = 256,

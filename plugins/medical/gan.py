@@ -13,7 +13,14 @@ from aigc_plugins.medical.networks import CondGenerator, ProjectionDiscriminator
 from aigc_sdk.dataset import DataSchema
 from aigc_sdk.generator import Generator, GeneratorConfig
 from aigc_sdk.samples import Samples
-from aigc_sdk.training import EMA, AdversarialConfig, Recipe, TrainConfig, adversarial_recipe
+from aigc_sdk.training import (
+    EMA,
+    AdversarialConfig,
+    Recipe,
+    TrainConfig,
+    adversarial_recipe,
+    refresh_batch_norm,
+)
 
 
 class DCGANConfig(GeneratorConfig):
@@ -88,6 +95,28 @@ class DCGAN2D(Generator):
     def recipe(self, train: TrainConfig) -> Recipe:
         cfg: DCGANConfig = self.config  # type: ignore[assignment]
         return adversarial_recipe(self.net_g, self.net_d, self.ema, cfg.latent_dim, cfg.gan)
+
+    @torch.no_grad()
+    def after_training(self, dataset: Any, n: int | None = None, batch: int = 256) -> None:
+        """Batch-norm statistics of the averaged generator for its own weights ("standing
+        statistics", BigGAN): noise, and conditions drawn as the training data has them
+        (``n`` draws: 4096 in 2D, 512 volumes in 3D). The EMA can only copy the live
+        generator's, which belong to other weights."""
+        n = n or (4096 if self.spatial_dims == 2 else 512)
+        net = self.ema.module
+        device = next(net.parameters()).device
+        g = torch.Generator().manual_seed(0)
+        idx = torch.randint(0, len(dataset), (n,), generator=g)
+        dim = self.config.latent_dim  # type: ignore[attr-defined]
+
+        def inputs():  # noqa: ANN202
+            for i in range(0, n, batch):
+                cond = dataset.get_batch(idx[i:i + batch].sort().values)["cond"]
+                z = torch.randn(len(cond), dim, generator=g)
+                yield z.to(device), cond.to(device)
+
+        refresh_batch_norm(net, inputs())
+        net.eval()
 
     @property
     def exporters(self) -> dict[str, Any]:
