@@ -164,6 +164,7 @@ def main() -> None:
         "identity_margin"] / ids_real["identity_margin"]
     res[f"memorisation_ratio_{tag}"] = float(nearest_distance(alt[0], train.x).median()
                                              / d_real)
+    res["kde_bandwidth"] = float(gen.config.kde_bandwidth)  # type: ignore[attr-defined]
     res["train_steps"] = float(steps)
     res["train_minutes"] = t_train / 60
     res["feature_nets_minutes"] = t_feat / 60

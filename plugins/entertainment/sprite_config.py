@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, PositiveFloat
 
 from aigc_sdk.generator import GeneratorConfig
 
@@ -20,9 +20,18 @@ class SpriteGANConfig(GeneratorConfig):
         "0.95x and 1.0x the held-out real ones'; a second model (1100 steps): kde "
         "2.7x / 5.2x, Gaussian 2.9x / 6.1x. The latent GAN's FID was twice the "
         "Gaussian's (codedensity.py)"))
-    kde_bandwidth: float = Field(0.5, gt=0, description=(
+    kde_bandwidth: PositiveFloat | Literal["auto"] = Field("auto", description=(
         "kde sampler: kernel spread as a fraction of the Gaussian's; smaller is sharper "
-        "and nearer to training characters"))
+        "and nearer to training characters. 'auto' (data without attributes) picks, when "
+        "training ends, the smallest of 0.5, 0.75, 1, 1.25, 1.5 whose drawn characters "
+        "are as far from their nearest training character (median) as training characters "
+        "are from each other, so new characters are as new as a new real one; the bundle's "
+        "config records the choice. Data with attributes uses 0.5: there the attributes "
+        "decide most of the picture whatever the spread. LPC (one model, 2080 steps, 5 "
+        "draws of 100, FID as multiples of real-vs-real, memorisation as a multiple of "
+        "held-out real's): 0.5 view / identity FID 0.69x / 1.27x, memorisation 0.85; "
+        "0.75 0.65x / 1.38x, 0.97; 1.0 0.78x / 1.47x, 1.07; the Gaussian 1.68x / 1.55x, "
+        "1.11. Training characters' leave-one-out distance was 0.97 of held-out real's"))
     latent_dim: int = Field(64, description="noise size of the latent GAN")
     code_dim: int | None = Field(None, description=(
         "autoencoder code size; None: 64, or 8 when the data has attributes, so the "

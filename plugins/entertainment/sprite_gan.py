@@ -39,6 +39,7 @@ from typing import Any, ClassVar
 import torch
 import torch.nn.functional as F
 
+from aigc_plugins.entertainment.charmetrics import nearest_distance
 from aigc_plugins.entertainment.codedensity import CodeDensity
 from aigc_plugins.entertainment.export import EXPORTERS
 from aigc_plugins.entertainment.networks import (
@@ -108,7 +109,7 @@ class SpriteGAN(Generator):
         if cfg.code_sampler in ("gaussian", "kde"):
             self.density = CodeDensity(
                 code_dim, cond_sizes,
-                bandwidth=cfg.kde_bandwidth if cfg.code_sampler == "kde" else None)
+                bandwidth=_initial_bandwidth(cfg) if cfg.code_sampler == "kde" else None)
         else:
             self.latent_g = LatentGenerator(cfg.latent_dim, code_dim, cond_sizes,
                                             cfg.latent_hidden)
@@ -208,9 +209,12 @@ class SpriteGAN(Generator):
 
     @torch.no_grad()
     def after_training(self, dataset: Any, batch: int = 256) -> None:
-        """Take the averaged weights (average_weights), fit the code density over every
-        training character's first view, and calibrate how readily the palette
-        translator draws a pixel opaque."""
+        """Take the averaged weights (average_weights) and re-estimate their batch-norm
+        statistics, fit the code density over every training character's first view,
+        calibrate how readily the palette translator draws a pixel opaque, then (for
+        ``kde_bandwidth="auto"``) the kernel spread; the last two draw characters as at
+        generation time, so they come last."""
+        cfg: SpriteGANConfig = self.config  # type: ignore[assignment]
         for key, avg in self.averages.items():  # draw with the averaged weights
             getattr(self, key).load_state_dict(avg.module.state_dict())
         device = next(self.encoder.parameters()).device
@@ -228,8 +232,38 @@ class SpriteGAN(Generator):
             self.density.fit(torch.cat(codes), torch.cat(conds))
         if self.translator is not None and self.translator.colours:
             self._calibrate_opacity(dataset, device)
+        if self.density is not None and cfg.code_sampler == "kde":
+            if cfg.kde_bandwidth == "auto" and not self.schema.conditions:
+                cfg.kde_bandwidth = self._calibrate_bandwidth(dataset)
+            self.density.bandwidth = _initial_bandwidth(cfg)
         for m, w in zip(mods, was, strict=True):
             m.train(w)
+
+    @torch.no_grad()
+    def _calibrate_bandwidth(self, dataset: Any, n: int = 200, refs: int = 1024,
+                             grid: tuple[float, ...] = (0.5, 0.75, 1.0, 1.25, 1.5)) -> float:
+        """The smallest kernel spread on ``grid`` whose drawn characters sit as far from
+        their nearest training character (median RMS pixel distance, all views) as
+        training characters sit from their nearest other one: new characters as new as
+        a new real one would be, judged on training data alone. Up to ``refs`` training
+        characters are the reference set; ``n`` characters are drawn per spread."""
+        g = torch.Generator().manual_seed(0)
+        idx = torch.randperm(len(dataset), generator=g)[:refs].sort().values
+        train = dataset.get_batch(idx)["x"].float()
+        if len(train) < 3:
+            return grid[0]
+        k = min(len(train), 256)  # leave-one-out: each of k characters against the rest
+        flat = train.reshape(len(train), -1)
+        d = torch.cdist(flat[:k], flat) / flat.shape[1] ** 0.5
+        d[torch.arange(k), torch.arange(k)] = float("inf")
+        ref = d.min(1).values.median()
+        z = torch.randn(n, self.noise_dim, generator=g)
+        codes = torch.zeros(n, 0, dtype=torch.long)
+        for bw in grid:
+            self.density.bandwidth = bw
+            if nearest_distance(self.draw(z, codes), train).median() >= ref:
+                return bw
+        return grid[-1]
 
     @torch.no_grad()
     def _refresh_norms(self, dataset: Any, device: torch.device, n: int = 8192,
@@ -409,6 +443,11 @@ class SpriteGAN(Generator):
                         generator=torch.Generator().manual_seed(seed)).expand(2, -1)
         return Samples(self.draw(z, codes), self.sample_metadata(codes, seed, views=self.views),
                        self.exporters)
+
+
+def _initial_bandwidth(cfg: SpriteGANConfig) -> float:
+    """The kernel spread to draw with: the configured one, 0.5 until 'auto' is fitted."""
+    return 0.5 if cfg.kde_bandwidth == "auto" else float(cfg.kde_bandwidth)
 
 
 def _snap(char: torch.Tensor, source: int) -> torch.Tensor:

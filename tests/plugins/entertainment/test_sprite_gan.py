@@ -216,6 +216,45 @@ def test_training_ends_by_fitting_the_code_gaussian(tmp_path: Path) -> None:
     assert torch.equal(again.generate(2, seed=3).data, kde.generate(2, seed=3).data)
 
 
+def test_auto_bandwidth_draws_characters_as_new_as_real_ones(tmp_path: Path) -> None:
+    from aigc_plugins.entertainment.charmetrics import nearest_distance
+
+    data = toy_characters()
+    ds = TensorDataset("toy", data, torch.zeros(len(data), 0, dtype=torch.long), schema())
+    gen = model()
+    assert gen.config.kde_bandwidth == "auto"
+    Trainer(gen, ds, train_cfg(20), tmp_path).fit()
+    grid = (0.5, 0.75, 1.0, 1.25, 1.5)
+    bw = gen.config.kde_bandwidth
+    assert bw in grid and gen.density.bandwidth == bw
+    # the rule, recomputed: the training characters' leave-one-out nearest distance...
+    flat = data.reshape(len(data), -1).float()
+    d = torch.cdist(flat, flat) / flat.shape[1] ** 0.5
+    d.fill_diagonal_(float("inf"))
+    ref = d.min(1).values.median()
+    g = torch.Generator().manual_seed(0)
+    torch.randperm(len(data), generator=g)
+    z = torch.randn(200, gen.noise_dim, generator=g)
+    codes = torch.zeros(200, 0, dtype=torch.long)
+
+    def median_at(b: float) -> torch.Tensor:
+        gen.density.bandwidth = b
+        return nearest_distance(gen.draw(z, codes), data).median()
+
+    # ... is met by the chosen spread (or the grid ends) and not by the one below it
+    assert median_at(bw) >= ref or bw == grid[-1]
+    if bw != grid[0]:
+        assert median_at(grid[grid.index(bw) - 1]) < ref
+    gen.density.bandwidth = bw
+    gen.save_pretrained(tmp_path / "b")  # the bundle's config records the choice
+    again = load_bundle(tmp_path / "b")
+    assert again.config.kde_bandwidth == bw and again.density.bandwidth == bw
+    assert torch.equal(again.generate(2, seed=3).data, gen.generate(2, seed=3).data)
+    # with attributes the spread stays at 0.5
+    assert model(conditions=[ConditionSpec(name="hat", values=["a", "b"])]).density.bandwidth \
+        == 0.5
+
+
 def test_bundle_round_trip_gives_identical_characters(tmp_path: Path) -> None:
     gen = model()
     gen.save_pretrained(tmp_path / "b")
