@@ -266,7 +266,7 @@ class SpriteGAN(Generator):
         return grid[-1]
 
     @torch.no_grad()
-    def _refresh_norms(self, dataset: Any, device: torch.device, n: int = 8192,
+    def _refresh_norms(self, dataset: Any, device: torch.device, n: int = 2048,
                        batch: int = 256) -> None:
         """Batch-norm statistics of the encoder, then the decoder, for the weights they
         draw with, from up to ``n`` training characters fed as in training (codes with
@@ -276,16 +276,17 @@ class SpriteGAN(Generator):
         idx = torch.randperm(len(dataset), generator=g)[:n]
         chunks = [dataset.get_batch(idx[i:i + batch].sort().values)
                   for i in range(0, len(idx), batch)]
-        firsts = [(b["x"][:, self.source].to(device),) for b in chunks]
-        refresh_batch_norm(self.encoder, firsts)
+        # the first view only: both passes read these, the other views are not needed
+        chunks = [(b["x"][:, self.source].to(device), b["cond"].to(device)) for b in chunks]
+        refresh_batch_norm(self.encoder, [(x,) for x, _ in chunks])
         was = self.encoder.training
         self.encoder.eval()
 
         def decoder_inputs():  # noqa: ANN202
-            for (x,), b in zip(firsts, chunks, strict=True):
+            for x, cond in chunks:
                 z = self.encoder(x)
                 noise = torch.randn(z.shape, generator=g).to(z)
-                yield z + cfg.code_noise * noise, b["cond"].to(device)
+                yield z + cfg.code_noise * noise, cond
 
         refresh_batch_norm(self.decoder, decoder_inputs())
         self.encoder.train(was)

@@ -99,19 +99,19 @@ class DCGAN2D(Generator):
     @torch.no_grad()
     def after_training(self, dataset: Any, n: int | None = None, batch: int = 256) -> None:
         """Batch-norm statistics of the averaged generator for its own weights ("standing
-        statistics", BigGAN): noise, and conditions drawn as the training data has them
-        (``n`` draws: 4096 in 2D, 512 volumes in 3D). The EMA can only copy the live
-        generator's, which belong to other weights."""
+        statistics", BigGAN), from ``n`` draws (4096 in 2D, 512 volumes in 3D) of noise
+        and conditions drawn as :meth:`generate` draws unset ones, so no image is read.
+        The EMA can only copy the live generator's, which belong to other weights."""
         n = n or (4096 if self.spatial_dims == 2 else 512)
         net = self.ema.module
         device = next(net.parameters()).device
         g = torch.Generator().manual_seed(0)
-        idx = torch.randint(0, len(dataset), (n,), generator=g)
+        codes = self.schema.encode({}, n, 0)
         dim = self.config.latent_dim  # type: ignore[attr-defined]
 
         def inputs():  # noqa: ANN202
             for i in range(0, n, batch):
-                cond = dataset.get_batch(idx[i:i + batch].sort().values)["cond"]
+                cond = codes[i:i + batch]
                 z = torch.randn(len(cond), dim, generator=g)
                 yield z.to(device), cond.to(device)
 
