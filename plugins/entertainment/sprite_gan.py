@@ -270,7 +270,9 @@ class SpriteGAN(Generator):
                        batch: int = 256) -> None:
         """Batch-norm statistics of the encoder, then the decoder, for the weights they
         draw with, from up to ``n`` training characters fed as in training (codes with
-        their noise); see ``refresh_batch_norm`` for what stale ones cost."""
+        their noise). Stale ones cost, on Nouns (6060 steps): every colour 2-6 levels too
+        dark, L1 to the exact composite 0.022 against 0.011 refreshed, and the body (flat
+        colours 10 levels apart) read right 0.90 of the time against 0.96."""
         cfg: SpriteGANConfig = self.config  # type: ignore[assignment]
         g = torch.Generator().manual_seed(0)
         idx = torch.randperm(len(dataset), generator=g)[:n]
