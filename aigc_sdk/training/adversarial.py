@@ -6,7 +6,7 @@ import torch
 from pydantic import BaseModel, Field
 
 from aigc_sdk.training.augment import diff_augment, parse_policy
-from aigc_sdk.training.losses import GanLoss, d_loss, g_loss, r1_penalty
+from aigc_sdk.training.losses import GanLoss, LeCam, d_loss, g_loss, r1_penalty
 from aigc_sdk.training.recipe import Batch, Phase, Recipe
 
 
@@ -19,6 +19,14 @@ class AdversarialConfig(BaseModel):
     r1_every: int = Field(4, description="lazy regularisation interval (StyleGAN2)")
     diffaugment: str = Field("translation,cutout", description="'' disables DiffAugment")
     d_steps: int = Field(1, ge=1, description="discriminator updates per generator update")
+    lecam_weight: float = Field(
+        0.0, ge=0, description="LeCam regulariser (Tseng et al. 2021): keeps D from "
+        "memorising a few hundred training images; 0 = off")
+    lecam_decay: float = Field(0.99, gt=0, lt=1, description="its logit moving averages")
+    mirror: bool = Field(False, description=(
+        "show D each real sample mirrored (last axis) half the time: twice the data where "
+        "a mirror image is as plausible as the original; not where left and right differ "
+        "in meaning. Unlike DiffAugment, G learns to draw mirror images too"))
 
 
 def adversarial_recipe(
@@ -30,20 +38,34 @@ def adversarial_recipe(
 ) -> Recipe:
     ops = parse_policy(cfg.diffaugment)
 
+    lecam = LeCam(cfg.lecam_decay)  # moving logit means: restart with the recipe
+
     def fake_batch(batch: Batch, m: dict[str, torch.nn.Module]) -> tuple[torch.Tensor, ...]:
         x, cond = batch["x"], batch["cond"]
         z = torch.randn(x.shape[0], latent_dim, device=x.device)
         return m["generator"](z, cond), cond
 
+    def real_batch(batch: Batch) -> torch.Tensor:
+        x = batch["x"]
+        if not cfg.mirror:
+            return x
+        flip = torch.rand(x.shape[0], device=x.device) < 0.5
+        return torch.where(flip.view(-1, *[1] * (x.dim() - 1)), x.flip(-1), x)
+
     def d_step(batch: Batch, m: dict[str, torch.nn.Module], step: int):
         with torch.no_grad():
             fake, cond = fake_batch(batch, m)
         D = m["discriminator"]
-        real_logits = D(diff_augment(batch["x"], ops), batch["cond"])
+        real_logits = D(diff_augment(real_batch(batch), ops), batch["cond"])
         fake_logits = D(diff_augment(fake.detach(), ops), cond)
         loss = d_loss(cfg.loss, real_logits, fake_logits)
-        return loss, {"d_loss": loss.detach(), "d_real": real_logits.detach().mean(),
-                      "d_fake": fake_logits.detach().mean()}
+        logs = {"d_loss": loss.detach(), "d_real": real_logits.detach().mean(),
+                "d_fake": fake_logits.detach().mean()}
+        if cfg.lecam_weight > 0:
+            reg = lecam(real_logits, fake_logits)
+            loss = loss + cfg.lecam_weight * reg
+            logs["lecam"] = reg.detach()
+        return loss, logs
 
     def g_step(batch: Batch, m: dict[str, torch.nn.Module], step: int):
         fake, cond = fake_batch(batch, m)
@@ -51,7 +73,7 @@ def adversarial_recipe(
         return loss, {"g_loss": loss.detach()}
 
     def r1_step(batch: Batch, m: dict[str, torch.nn.Module], step: int):
-        real = diff_augment(batch["x"], ops).detach().requires_grad_(True)
+        real = diff_augment(real_batch(batch), ops).detach().requires_grad_(True)
         penalty = r1_penalty(real, m["discriminator"](real, batch["cond"]))
         return penalty * (cfg.r1_gamma / 2 * cfg.r1_every), {"r1": penalty.detach()}
 

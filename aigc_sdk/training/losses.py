@@ -1,4 +1,4 @@
-"""Adversarial losses and the R1 penalty.
+"""Adversarial losses, the R1 penalty and the LeCam regulariser.
 
 Written out rather than taken from MONAI: the core must not depend on a domain library,
 and each loss is one line over the discriminator's logits.
@@ -34,3 +34,25 @@ def r1_penalty(real: torch.Tensor, real_logits: torch.Tensor) -> torch.Tensor:
     """Squared gradient norm of D at real data (Mescheder et al. 2018); ``real`` needs grad."""
     (grad,) = torch.autograd.grad(real_logits.sum(), real, create_graph=True)
     return grad.pow(2).flatten(1).sum(1).mean()
+
+
+class LeCam:
+    """LeCam regulariser (Tseng et al. 2021): real logits above the fakes' moving mean, and
+    fake logits below the reals', are penalised. A discriminator that starts memorising a
+    few hundred training images drives the two apart without bound; this holds them near
+    each other without augmenting the images. Stateful: keeps the two moving means."""
+
+    def __init__(self, decay: float = 0.99) -> None:
+        self.decay = decay
+        self.real_mean: torch.Tensor | None = None
+        self.fake_mean: torch.Tensor | None = None
+
+    def _update(self, mean: torch.Tensor | None, logits: torch.Tensor) -> torch.Tensor:
+        m = logits.detach().float().mean()
+        return m if mean is None else self.decay * mean + (1 - self.decay) * m
+
+    def __call__(self, real_logits: torch.Tensor, fake_logits: torch.Tensor) -> torch.Tensor:
+        self.real_mean = self._update(self.real_mean, real_logits)
+        self.fake_mean = self._update(self.fake_mean, fake_logits)
+        return (F.relu(real_logits.float() - self.fake_mean).pow(2).mean()
+                + F.relu(self.real_mean - fake_logits.float()).pow(2).mean())
