@@ -23,10 +23,6 @@ class AdversarialConfig(BaseModel):
         0.0, ge=0, description="LeCam regulariser (Tseng et al. 2021): keeps D from "
         "memorising a few hundred training images; 0 = off")
     lecam_decay: float = Field(0.99, gt=0, lt=1, description="its logit moving averages")
-    mirror: bool = Field(False, description=(
-        "show D each real sample mirrored (last axis) half the time: twice the data where "
-        "a mirror image is as plausible as the original; not where left and right differ "
-        "in meaning. Unlike DiffAugment, G learns to draw mirror images too"))
 
 
 def adversarial_recipe(
@@ -45,18 +41,11 @@ def adversarial_recipe(
         z = torch.randn(x.shape[0], latent_dim, device=x.device)
         return m["generator"](z, cond), cond
 
-    def real_batch(batch: Batch) -> torch.Tensor:
-        x = batch["x"]
-        if not cfg.mirror:
-            return x
-        flip = torch.rand(x.shape[0], device=x.device) < 0.5
-        return torch.where(flip.view(-1, *[1] * (x.dim() - 1)), x.flip(-1), x)
-
     def d_step(batch: Batch, m: dict[str, torch.nn.Module], step: int):
         with torch.no_grad():
             fake, cond = fake_batch(batch, m)
         D = m["discriminator"]
-        real_logits = D(diff_augment(real_batch(batch), ops), batch["cond"])
+        real_logits = D(diff_augment(batch["x"], ops), batch["cond"])
         fake_logits = D(diff_augment(fake.detach(), ops), cond)
         loss = d_loss(cfg.loss, real_logits, fake_logits)
         logs = {"d_loss": loss.detach(), "d_real": real_logits.detach().mean(),
@@ -73,7 +62,7 @@ def adversarial_recipe(
         return loss, {"g_loss": loss.detach()}
 
     def r1_step(batch: Batch, m: dict[str, torch.nn.Module], step: int):
-        real = diff_augment(real_batch(batch), ops).detach().requires_grad_(True)
+        real = diff_augment(batch["x"], ops).detach().requires_grad_(True)
         penalty = r1_penalty(real, m["discriminator"](real, batch["cond"]))
         return penalty * (cfg.r1_gamma / 2 * cfg.r1_every), {"r1": penalty.detach()}
 
