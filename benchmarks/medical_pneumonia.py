@@ -5,11 +5,13 @@ per-class precision/recall/density/coverage, on MedMNIST (PneumoniaMNIST or Brea
         [--diffaugment POLICY]   ("" = none)
         [--d-steps N]            (discriminator updates per generator update)
         [--lecam W]              (LeCam regulariser weight; 0 = off)
+        [--gen-block-convs N]    (generator 3x3 convolutions per resolution)
         [--tstr-multiple K]      (also TSTR on K times as many synthetic images; 0 = skip)
 
-Unset, those three take the data set's settings (SETTINGS): the generator's own
-(cutout, one D step, no LeCam) on PneumoniaMNIST; on BreastMNIST (546 training images, where
-DiffAugment stalls D) none and two D steps (see plugins/medical/gan.py).
+Unset, those four take the data set's settings (SETTINGS): the generator's own (cutout,
+one D step, no LeCam, one convolution per resolution) on PneumoniaMNIST; on BreastMNIST
+(546 training images, where DiffAugment stalls D) no DiffAugment, two D steps and two
+convolutions per resolution (see the notes in plugins/medical/gan.py).
 
 Data: $AIGC_SHARED_DATA/medical/{pneumoniamnist,breastmnist}.npz (default ../shared/data).
 Every figure is a mean over --seeds classifier seeds and sits next to its real reference.
@@ -34,7 +36,7 @@ from aigc_sdk.evaluation.featurestats import fid, prdc
 from benchtable import report, shared_data, train_for
 
 ROOT = Path(__file__).resolve().parents[1]
-SETTINGS = {"breastmnist": {"diffaugment": "", "d_steps": 2}}
+SETTINGS = {"breastmnist": {"diffaugment": "", "d_steps": 2, "gen_block_convs": 2}}
 TARGETS = {
     "pneumoniamnist": {"tstr_trtr_ratio": 0.97, "aug_gain": 0.01},
     "breastmnist": {"tstr_trtr_ratio": 0.95, "aug_gain": 0.02},
@@ -42,11 +44,12 @@ TARGETS = {
 
 
 def train_gan(ds, minutes: float, seed: int, out: Path, batch: int,
-              diffaugment: str, d_steps: int, lecam: float) -> tuple[DCGAN2D, int, float]:
+              diffaugment: str, d_steps: int, lecam: float,
+              gen_block_convs: int) -> tuple[DCGAN2D, int, float]:
     """The trained generator, its steps and its training seconds."""
     t = time.perf_counter()
     torch.manual_seed(seed)
-    cfg = DCGANConfig()
+    cfg = DCGANConfig(gen_block_convs=gen_block_convs)
     cfg.gan.diffaugment = diffaugment
     cfg.gan.d_steps = d_steps
     cfg.gan.lecam_weight = lecam
@@ -81,6 +84,8 @@ def main() -> None:
     ap.add_argument("--d-steps", type=int,
                     help="discriminator updates per generator update")
     ap.add_argument("--lecam", type=float, help="LeCam regulariser weight")
+    ap.add_argument("--gen-block-convs", type=int,
+                    help="generator 3x3 convolutions per resolution")
     ap.add_argument("--tstr-multiple", type=int, default=0,
                     help="also TSTR on K times as many synthetic images (K=4 on PneumoniaMNIST "
                          "adds ~5 min: its classifier steps grow with the set)")
@@ -89,9 +94,10 @@ def main() -> None:
     name = "breastmnist" if args.breast else "pneumoniamnist"
     path = args.data or shared_data() / "medical" / f"{name}.npz"
     name = path.stem.lower()
-    own = DCGANConfig().gan
-    for key, value in {"diffaugment": own.diffaugment, "d_steps": own.d_steps,
-                       "lecam": own.lecam_weight, **SETTINGS.get(name, {})}.items():
+    own = DCGANConfig()
+    for key, value in {"diffaugment": own.gan.diffaugment, "d_steps": own.gan.d_steps,
+                       "lecam": own.gan.lecam_weight, "gen_block_convs": own.gen_block_convs,
+                       **SETTINGS.get(name, {})}.items():
         if getattr(args, key) is None:
             setattr(args, key, value)
     t0 = time.perf_counter()
@@ -104,7 +110,7 @@ def main() -> None:
     # 1. full train split: TSTR vs TRTR, FID, per-class PRDC
     gen, steps_full, gan_seconds = train_gan(
         train, args.minutes, 0, args.out / f"{name}_full", batch, args.diffaugment, args.d_steps,
-        args.lecam)
+        args.lecam, args.gen_block_convs)
     gen.save_pretrained(args.out / f"{name}_full" / "bundle")
     syn = generate_like(gen, train.cond, seed=1)
     trtr = auc_over_seeds(real["x"], real["cond"][:, 0], tst, k, args.seeds)
@@ -140,7 +146,7 @@ def main() -> None:
     sub = train.subset(idx)
     gen_sub, steps_sub, sub_seconds = train_gan(
         sub, args.subset_minutes, 0, args.out / f"{name}_sub", min(batch, 32),
-        args.diffaugment, args.d_steps, args.lecam)
+        args.diffaugment, args.d_steps, args.lecam, args.gen_block_convs)
     n_syn = int(len(sub) * args.aug_ratio)
     codes = sub.cond[torch.randint(0, len(sub), (n_syn,), generator=torch.Generator()
                                    .manual_seed(0))]
@@ -163,7 +169,8 @@ def main() -> None:
                # fits, more with --tstr-multiple) comes on top and is reported as well
                "fid_ratio": ("<=", 1.5), "gan_training_minutes": ("<=", 15.0)}
     report(f"{name}: conditional DCGAN, DiffAugment {args.diffaugment!r}, {args.d_steps} D "
-           f"steps per G step, LeCam {args.lecam}, {res['threads']} threads, "
+           f"steps per G step, LeCam {args.lecam}, {args.gen_block_convs} G convolutions per "
+           f"resolution, {res['threads']} threads, "
            f"{res['minutes_total']:.1f} min in all", res, targets, args.json)
 
 

@@ -30,21 +30,32 @@ def plan(size: int) -> tuple[int, int]:
 
 
 class UpBlock(nn.Module):
-    def __init__(self, spatial_dims: int, c_in: int, c_out: int, cond_sizes: list[int]) -> None:
+    def __init__(self, spatial_dims: int, c_in: int, c_out: int, cond_sizes: list[int],
+                 convs: int = 1) -> None:
         super().__init__()
         self.up = nn.Upsample(scale_factor=2, mode="nearest")
         self.conv = Convolution(spatial_dims, c_in, c_out, kernel_size=3, conv_only=True)
         self.norm = CondBatchNorm(spatial_dims, c_out, cond_sizes)
+        # further convolutions at the same resolution (their own names: earlier bundles,
+        # with one, still load)
+        self.more_convs = nn.ModuleList(
+            Convolution(spatial_dims, c_out, c_out, kernel_size=3, conv_only=True)
+            for _ in range(convs - 1))
+        self.more_norms = nn.ModuleList(
+            CondBatchNorm(spatial_dims, c_out, cond_sizes) for _ in range(convs - 1))
         self.act = nn.LeakyReLU(0.2)
 
     def forward(self, x: torch.Tensor, cond: torch.Tensor) -> torch.Tensor:
-        return self.act(self.norm(self.conv(self.up(x)), cond))
+        x = self.act(self.norm(self.conv(self.up(x)), cond))
+        for conv, norm in zip(self.more_convs, self.more_norms):
+            x = self.act(norm(conv(x), cond))
+        return x
 
 
 class CondGenerator(nn.Module):
     def __init__(
         self, spatial_dims: int, size: int, channels: int, latent_dim: int,
-        cond_sizes: list[int], base: int, max_channels: int,
+        cond_sizes: list[int], base: int, max_channels: int, block_convs: int = 1,
     ) -> None:
         super().__init__()
         start, ups = plan(size)
@@ -54,7 +65,8 @@ class CondGenerator(nn.Module):
         self.fc = nn.Linear(latent_dim * (2 if cond_sizes else 1), widths[0] * start**spatial_dims)
         self.norm0 = CondBatchNorm(spatial_dims, widths[0], cond_sizes)
         self.blocks = nn.ModuleList(
-            UpBlock(spatial_dims, widths[i], widths[i + 1], cond_sizes) for i in range(ups))
+            UpBlock(spatial_dims, widths[i], widths[i + 1], cond_sizes, block_convs)
+            for i in range(ups))
         self.out = nn.Sequential(
             Convolution(spatial_dims, widths[-1], channels, kernel_size=3, conv_only=True),
             nn.Tanh())

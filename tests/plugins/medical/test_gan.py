@@ -72,6 +72,15 @@ def test_condition_is_honoured_and_unknown_values_refused() -> None:
         gen.generate(2, condition={"side": "left"})
 
 
+def test_more_generator_convolutions_keep_the_one_conv_layout() -> None:
+    one, two = gan2d(), gan2d(gen_block_convs=2)
+    keys_one, keys_two = set(one.net_g.state_dict()), set(two.net_g.state_dict())
+    # the default's parameter names are those of bundles written before the option
+    assert not any("more_" in k for k in keys_one) and "blocks.0.conv.conv.weight" in keys_one
+    assert keys_one < keys_two and "blocks.1.more_convs.0.conv.weight" in keys_two
+    assert two.generate(3, seed=0).data.shape == (3, 1, 28, 28)
+
+
 def test_same_seed_same_samples() -> None:
     gen = gan2d()
     a, b = gen.generate(8, seed=42), gen.generate(8, seed=42)
