@@ -15,12 +15,14 @@ def shared_data() -> Path:
     return Path(os.environ.get("AIGC_SHARED_DATA", root.parent / "shared" / "data"))
 
 
-def train_for(gen: Any, data: Any, minutes: float, batch: int, out: Path, **cfg: Any) -> int:
+def train_for(gen: Any, data: Any, minutes: float, batch: int, out: Path,
+              steps: int = 1_000_000, **cfg: Any) -> int:
     """Train ``gen`` on ``data`` for a wall-clock budget (benchmarks compare equal time,
-    not equal steps); returns the steps done. ``cfg`` overrides TrainConfig fields."""
+    not equal steps), or ``steps`` if they come first; returns the steps done. ``cfg``
+    overrides TrainConfig fields."""
     from aigc_sdk.training import TrainConfig, Trainer
 
-    config = TrainConfig(steps=1_000_000, max_minutes=minutes, batch_size=batch,
+    config = TrainConfig(steps=steps, max_minutes=minutes, batch_size=batch,
                          log_every=20, checkpoint_every=0, progress=False, tensorboard=False,
                          **cfg)
     trainer = Trainer(gen, data, config, out)

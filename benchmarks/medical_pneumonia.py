@@ -6,12 +6,15 @@ per-class precision/recall/density/coverage, on MedMNIST (PneumoniaMNIST or Brea
         [--d-steps N]            (discriminator updates per generator update)
         [--lecam W]              (LeCam regulariser weight; 0 = off)
         [--gen-block-convs N]    (generator 3x3 convolutions per resolution)
+        [--steps N] [--subset-steps N]  (stop each GAN there if its minutes last longer)
         [--tstr-multiple K]      (also TSTR on K times as many synthetic images; 0 = skip)
 
-Unset, those four take the data set's settings (SETTINGS): the generator's own (cutout,
-one D step, no LeCam, one convolution per resolution) on PneumoniaMNIST; on BreastMNIST
-(546 training images, where DiffAugment stalls D) no DiffAugment, two D steps and two
-convolutions per resolution (see the notes in plugins/medical/gan.py).
+Unset, those take the data set's settings (SETTINGS): the generator's own (cutout, one D
+step, no LeCam, one convolution per resolution) on PneumoniaMNIST; on BreastMNIST (546
+training images, where DiffAugment stalls D) no DiffAugment and two D steps. Both train for
+--minutes alone. This machine has run 1700 to 4260 BreastMNIST steps in the same 6 minutes,
+and D memorises 546 images as steps grow, so --steps / --subset-steps fix them for comparisons
+between sessions (see the notes in plugins/medical/gan.py).
 
 Data: $AIGC_SHARED_DATA/medical/{pneumoniamnist,breastmnist}.npz (default ../shared/data).
 Every figure is a mean over --seeds classifier seeds and sits next to its real reference.
@@ -36,7 +39,7 @@ from aigc_sdk.evaluation.featurestats import fid, prdc
 from benchtable import report, shared_data, train_for
 
 ROOT = Path(__file__).resolve().parents[1]
-SETTINGS = {"breastmnist": {"diffaugment": "", "d_steps": 2, "gen_block_convs": 2}}
+SETTINGS = {"breastmnist": {"diffaugment": "", "d_steps": 2}}
 TARGETS = {
     "pneumoniamnist": {"tstr_trtr_ratio": 0.97, "aug_gain": 0.01},
     "breastmnist": {"tstr_trtr_ratio": 0.95, "aug_gain": 0.02},
@@ -45,7 +48,7 @@ TARGETS = {
 
 def train_gan(ds, minutes: float, seed: int, out: Path, batch: int,
               diffaugment: str, d_steps: int, lecam: float,
-              gen_block_convs: int) -> tuple[DCGAN2D, int, float]:
+              gen_block_convs: int, steps: int | None) -> tuple[DCGAN2D, int, float]:
     """The trained generator, its steps and its training seconds."""
     t = time.perf_counter()
     torch.manual_seed(seed)
@@ -54,8 +57,9 @@ def train_gan(ds, minutes: float, seed: int, out: Path, batch: int,
     cfg.gan.d_steps = d_steps
     cfg.gan.lecam_weight = lecam
     gen = DCGAN2D(cfg, ds.schema)
-    steps = train_for(gen, ds, minutes, batch, out, seed=seed, ema_decay=0.999)
-    return gen, steps, time.perf_counter() - t
+    done = train_for(gen, ds, minutes, batch, out, steps or 1_000_000, seed=seed,
+                     ema_decay=0.999)
+    return gen, done, time.perf_counter() - t
 
 
 def auc_over_seeds(x, y, test, k: int, seeds: int) -> tuple[float, float, float]:
@@ -86,6 +90,8 @@ def main() -> None:
     ap.add_argument("--lecam", type=float, help="LeCam regulariser weight")
     ap.add_argument("--gen-block-convs", type=int,
                     help="generator 3x3 convolutions per resolution")
+    ap.add_argument("--steps", type=int, help="full-set GAN: stop at these steps")
+    ap.add_argument("--subset-steps", type=int, help="subset GAN: stop at these steps")
     ap.add_argument("--tstr-multiple", type=int, default=0,
                     help="also TSTR on K times as many synthetic images (K=4 on PneumoniaMNIST "
                          "adds ~5 min: its classifier steps grow with the set)")
@@ -97,7 +103,7 @@ def main() -> None:
     own = DCGANConfig()
     for key, value in {"diffaugment": own.gan.diffaugment, "d_steps": own.gan.d_steps,
                        "lecam": own.gan.lecam_weight, "gen_block_convs": own.gen_block_convs,
-                       **SETTINGS.get(name, {})}.items():
+                       "steps": None, "subset_steps": None, **SETTINGS.get(name, {})}.items():
         if getattr(args, key) is None:
             setattr(args, key, value)
     t0 = time.perf_counter()
@@ -110,7 +116,7 @@ def main() -> None:
     # 1. full train split: TSTR vs TRTR, FID, per-class PRDC
     gen, steps_full, gan_seconds = train_gan(
         train, args.minutes, 0, args.out / f"{name}_full", batch, args.diffaugment, args.d_steps,
-        args.lecam, args.gen_block_convs)
+        args.lecam, args.gen_block_convs, args.steps)
     gen.save_pretrained(args.out / f"{name}_full" / "bundle")
     syn = generate_like(gen, train.cond, seed=1)
     trtr = auc_over_seeds(real["x"], real["cond"][:, 0], tst, k, args.seeds)
@@ -146,7 +152,7 @@ def main() -> None:
     sub = train.subset(idx)
     gen_sub, steps_sub, sub_seconds = train_gan(
         sub, args.subset_minutes, 0, args.out / f"{name}_sub", min(batch, 32),
-        args.diffaugment, args.d_steps, args.lecam, args.gen_block_convs)
+        args.diffaugment, args.d_steps, args.lecam, args.gen_block_convs, args.subset_steps)
     n_syn = int(len(sub) * args.aug_ratio)
     codes = sub.cond[torch.randint(0, len(sub), (n_syn,), generator=torch.Generator()
                                    .manual_seed(0))]
