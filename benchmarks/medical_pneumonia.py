@@ -46,16 +46,15 @@ TARGETS = {
 }
 
 
-def train_gan(ds, minutes: float, seed: int, out: Path, batch: int,
-              diffaugment: str, d_steps: int, lecam: float,
-              gen_block_convs: int, steps: int | None) -> tuple[DCGAN2D, int, float]:
-    """The trained generator, its steps and its training seconds."""
+def train_gan(ds, minutes: float, steps: int | None, seed: int, out: Path, batch: int,
+              args: argparse.Namespace) -> tuple[DCGAN2D, int, float]:
+    """The trained generator (settings from ``args``), its steps and its training seconds."""
     t = time.perf_counter()
     torch.manual_seed(seed)
-    cfg = DCGANConfig(gen_block_convs=gen_block_convs)
-    cfg.gan.diffaugment = diffaugment
-    cfg.gan.d_steps = d_steps
-    cfg.gan.lecam_weight = lecam
+    cfg = DCGANConfig(gen_block_convs=args.gen_block_convs)
+    cfg.gan.diffaugment = args.diffaugment
+    cfg.gan.d_steps = args.d_steps
+    cfg.gan.lecam_weight = args.lecam
     gen = DCGAN2D(cfg, ds.schema)
     done = train_for(gen, ds, minutes, batch, out, steps or 1_000_000, seed=seed,
                      ema_decay=0.999)
@@ -115,8 +114,7 @@ def main() -> None:
 
     # 1. full train split: TSTR vs TRTR, FID, per-class PRDC
     gen, steps_full, gan_seconds = train_gan(
-        train, args.minutes, 0, args.out / f"{name}_full", batch, args.diffaugment, args.d_steps,
-        args.lecam, args.gen_block_convs, args.steps)
+        train, args.minutes, args.steps, 0, args.out / f"{name}_full", batch, args)
     gen.save_pretrained(args.out / f"{name}_full" / "bundle")
     syn = generate_like(gen, train.cond, seed=1)
     trtr = auc_over_seeds(real["x"], real["cond"][:, 0], tst, k, args.seeds)
@@ -151,8 +149,8 @@ def main() -> None:
     idx = stratified_split(train.cond[:, 0].numpy(), {"sub": 0.1, "rest": 0.9}, seed=0)["sub"]
     sub = train.subset(idx)
     gen_sub, steps_sub, sub_seconds = train_gan(
-        sub, args.subset_minutes, 0, args.out / f"{name}_sub", min(batch, 32),
-        args.diffaugment, args.d_steps, args.lecam, args.gen_block_convs, args.subset_steps)
+        sub, args.subset_minutes, args.subset_steps, 0, args.out / f"{name}_sub",
+        min(batch, 32), args)
     n_syn = int(len(sub) * args.aug_ratio)
     codes = sub.cond[torch.randint(0, len(sub), (n_syn,), generator=torch.Generator()
                                    .manual_seed(0))]
