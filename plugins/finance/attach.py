@@ -18,6 +18,7 @@ from typing import Any
 from aigc_plugins.finance.facts import CHANGE_FIELDS
 from aigc_plugins.finance.numbers import Segments, Span, bound_span, parse
 from aigc_plugins.finance.phrases import find_named_metrics, unknown_metric_phrase
+from aigc_plugins.finance.qualifiers import trailing_phrases, with_phrase
 from aigc_plugins.finance.roles import (
     AS_SHARE_WORDS,
     PART_OF,
@@ -141,7 +142,29 @@ def analyse(text: str, spans: list[Span] | None = None) -> Analysis:
             drafts[d].bounds[role] = bound[1]
         if drafts[d].name in ADJUSTABLE and _EXCLUDING.match(text, q.end):
             drafts[d].name = f"adjusted {drafts[d].name}"  # "eps $1.93 excluding items"
+    _trailing_qualifiers(text, nums, roles, drafts, mentions, seg, taken)
     return Analysis(text, spans, drafts, roles)
+
+
+def _trailing_qualifiers(text: str, nums: list[Span], roles: dict[int, tuple[int, str]],
+                         drafts: list[Draft], mentions: list[MetricMention], seg: Segments,
+                         taken: list[tuple[int, int]]) -> None:
+    """A qualifier outside any metric phrase ("eps $1.01 from continuing operations", "up
+    5% on a currency-neutral basis") joins the metric nearest before it in its clause (a
+    number's or a name's), else the first one after it ("on an organic basis, sales
+    rose 4%"), as ``qualifier`` words (qualifiers.py)."""
+    anchors = sorted([(q.end, roles[q.start][0]) for q in nums if q.start in roles]
+                     + [(d.phrase[1], k) for k, d in enumerate(drafts) if d.phrase])
+    blocked = taken + [(m.start, m.end) for m in mentions]
+    for a, b in trailing_phrases(text, 0, len(text)):
+        if _overlaps(a, b, blocked):
+            continue
+        same = [(pos, k) for pos, k in anchors if seg.clause(pos) == seg.clause(a)]
+        before = [k for pos, k in same if pos <= a]
+        after = [k for pos, k in same if pos >= b]
+        k = before[-1] if before else (after[0] if after else None)
+        if k is not None:
+            drafts[k].qualifier = with_phrase(drafts[k].qualifier, text[a:b])
 
 
 #: the same change restated in other units: "increased 1%, or $14 million"

@@ -19,6 +19,9 @@ the fact's declared style implies. Findings (``Finding.kind``):
   the quarter's actual expenses), or an outlook stated as a result
 - ``wrong_bound``: "at least $1.5 billion" where the fact is a value, or a cap ("up to
   $200 million") stated as a plain value
+- ``wrong_qualifier``: a qualifier that changes the figure ("at constant currency",
+  "organic", "from continuing operations", "pro forma") said where the fact has none, or
+  left out where it has one (qualifiers.py)
 - ``wrong_unit``: an amount with a scale word stated per share ("$106.6 billion per
   diluted share"): no per-share figure is written in billions
 - ``unsupported_claim``: a direction claimed for a metric the facts do not have
@@ -47,6 +50,7 @@ from aigc_plugins.finance.facts import (
     factor,
 )
 from aigc_plugins.finance.numbers import PER_SHARE_AFTER, Span, bound_before
+from aigc_plugins.finance.qualifiers import concepts
 from aigc_plugins.finance.templates import (
     draft_to_fact,
 )
@@ -60,7 +64,8 @@ _PCT_SCALE = {"bps": 0.01}  # basis points compare as percentage points
 FAMILY = {"value": "value", "high": "value", "prior": "prior", "prior_high": "prior",
           "estimate": "estimate", "change": "change", "change_high": "change"}
 REJECT = frozenset({"unsupported_number", "wrong_metric", "wrong_field", "wrong_direction",
-                    "wrong_period", "wrong_guidance", "wrong_bound", "wrong_unit",
+                    "wrong_period", "wrong_guidance", "wrong_bound", "wrong_qualifier",
+                    "wrong_unit",
                     "unsupported_claim", "unsupported_basis"})
 
 
@@ -279,7 +284,14 @@ def _check_number(facts: FinancialFacts, s: Span, name: str, role: str, told: Me
         words = {"min": "a floor", "max": "a cap", None: "an exact figure"}
         out.findings.append(("wrong_bound", f"{where} as {words[m.bound(best[1])]}, the "
                              f"text states {words[bound]}"))
-    check.ok = name_ok and field_ok and sign_ok and period_ok and outlook_ok and bound_ok
+    said_q, held_q = concepts(told.surface, told.qualifier), concepts(m.surface, m.qualifier)
+    qualifier_ok = said_q == held_q
+    if name_ok and field_ok and sign_ok and period_ok and outlook_ok and bound_ok \
+            and not qualifier_ok:
+        out.findings.append(("wrong_qualifier", f"{where} {_concepts(held_q)}, the text "
+                             f"states it {_concepts(said_q)}"))
+    check.ok = name_ok and field_ok and sign_ok and period_ok and outlook_ok and bound_ok \
+        and qualifier_ok
     out.claims_correct += claim and check.ok
 
 
@@ -295,6 +307,10 @@ def _check_basis(facts: FinancialFacts, text: str, out: FaithfulnessDetail) -> N
         if check.ok:
             check.ok = False
             out.claims_correct -= check.claimed_metric != "other"
+
+
+def _concepts(found: frozenset[str]) -> str:
+    return " and ".join(sorted(found)) if found else "without a qualifier"
 
 
 def _of(m: MetricFact) -> str:

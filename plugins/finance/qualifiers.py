@@ -1,0 +1,58 @@
+"""Qualifiers that change what a figure means, wherever the sentence puts them.
+
+"revenue rose 5% at constant currency" and "revenue rose 5%" are different claims: the
+reported growth may be 1% or 9%. The same holds for organic growth (acquisitions left
+out), results from continuing operations (disposals left out), pro forma figures, and
+time frames: annual savings or an aggregate charge are not a quarter's. A
+qualifier written before the metric is part of its phrase ("organic revenue"); one
+written after it ("eps $1.01 from continuing operations", "up 5% on a currency-neutral
+basis") used to be lost, so the facts did not hold it and a generated sentence could add
+or drop it unchecked (hand audits found both). ``concepts`` reads them from any words;
+the attachment stores the trailing ones in the metric's ``qualifier``, and the
+faithfulness filter requires a claim's concepts to equal its fact's.
+"""
+
+from __future__ import annotations
+
+import re
+
+#: concept -> how text writes it. Only qualifiers that change the number are here:
+#: "total", "consolidated" or "reported" do not make a claim false when dropped.
+FORMS: dict[str, str] = {
+    "constant currency": (
+        r"constant[\s-]+currenc(?:y|ies)|currency[\s-]+neutral|fx[\s-]+neutral|"
+        r"local[\s-]+currenc(?:y|ies)|excluding\s+(?:the\s+)?(?:impact\s+of\s+)?"
+        r"(?:foreign\s+)?(?:currency|fx|exchange)(?:\s+(?:rates?|effects?|impacts?|"
+        r"translation))?"),
+    "organic": r"organic(?:ally)?",
+    "continuing operations": r"continuing\s+operations",
+    "pro forma": r"pro[\s-]+forma",
+    # time frames: an annual saving or an aggregate charge stated "in q2" is false
+    "annual": r"annual(?:ized|ly)?(?!\s+recurring)|run[\s-]+rate|per\s+annum",
+    "cumulative": r"aggregate|cumulative",
+}
+CONCEPTS = {c: re.compile(rf"\b(?:{form})\b", re.I) for c, form in FORMS.items()}
+#: a qualifier with its joining words ("on a currency-neutral basis", "from continuing
+#: operations"): what a trailing one keeps as the metric's qualifier words
+TRAILING = re.compile(rf"(?:(?:on|at|in)\s+(?:an?\s+)?|from\s+)?\b(?:{'|'.join(FORMS.values())})"
+                      r"(?:\s+basis)?\b", re.I)
+
+
+def concepts(*words: str | None) -> frozenset[str]:
+    """The meaning-changing qualifiers named anywhere in ``words``."""
+    text = " ".join(w for w in words if w)
+    return frozenset(c for c, p in CONCEPTS.items() if p.search(text))
+
+
+def trailing_phrases(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """(start, end) of each qualifier phrase in ``text[start:end]``."""
+    return [(m.start(), m.end()) for m in TRAILING.finditer(text, start, end)
+            if concepts(m.group())]
+
+
+def with_phrase(qualifier: str | None, phrase: str) -> str:
+    """``qualifier`` with a trailing phrase added (once)."""
+    phrase = " ".join(phrase.lower().split())
+    if not qualifier:
+        return phrase
+    return qualifier if phrase in qualifier else f"{qualifier} {phrase}"

@@ -1,0 +1,74 @@
+"""Qualifiers that change a figure (constant currency, organic, continuing operations) are
+kept by the parser wherever they stand and checked by the filter both ways."""
+
+from __future__ import annotations
+
+from aigc_plugins.finance.faithfulness import check_text
+from aigc_plugins.finance.planning import describe
+from aigc_plugins.finance.qualifiers import concepts, trailing_phrases
+from aigc_plugins.finance.templates import report_from_call
+
+
+def kinds(facts, text: str) -> list[str]:
+    return [k for k, _ in check_text(facts, text).findings if k != "missing_fact"]
+
+
+def test_concepts_and_trailing_phrases() -> None:
+    text = ("q1 adjusted eps $1.01 from continuing operations; sales rose 5% on a "
+            "currency-neutral basis and 3% organically, excluding foreign currency impacts.")
+    assert concepts(text) == {"continuing operations", "constant currency", "organic"}
+    assert [text[a:b] for a, b in trailing_phrases(text, 0, len(text))] == [
+        "from continuing operations", "on a currency-neutral basis", "organically",
+        "excluding foreign currency impacts"]
+    assert concepts("q1 total revenue $5 million, as reported.") == frozenset()
+
+
+def test_a_trailing_qualifier_joins_its_metric() -> None:
+    facts, _, text = report_from_call({"ticker": "X", "quarter": 1, "year": 2021, "bullets": [
+        "q1 adjusted earnings per share $1.01 from continuing operations.",
+        "q1 revenue $812 million, up 6% at constant currency.",
+        "on an organic basis, q1 orders rose 4%.",
+        "q1 net income $20 million."]})
+    by_name = {m.name: concepts(m.surface, m.qualifier) for m in facts.metrics}
+    assert by_name == {"adjusted eps": {"continuing operations"},
+                       "revenue": {"constant currency"}, "orders": {"organic"},
+                       "net income": frozenset()}
+    assert "at constant currency" in describe(facts)  # the model is told
+    assert kinds(facts, text) == []
+
+
+def test_an_added_or_dropped_qualifier_is_caught() -> None:
+    facts, _, text = report_from_call({"ticker": "X", "quarter": 1, "year": 2021, "bullets": [
+        "q1 revenue $812 million, up 6% at constant currency.",
+        "q1 net income $20 million."]})
+    assert kinds(facts, text) == []
+    assert kinds(facts, "q1 revenue $812 million, up 6% on a currency-neutral basis.") == []
+    # both numbers of the qualified revenue are claims, each false
+    assert kinds(facts, "q1 revenue $812 million, up 6%.") == ["wrong_qualifier"] * 2
+    assert kinds(facts, "q1 revenue $812 million, up 6% organically.") == [
+        "wrong_qualifier"] * 2
+    assert kinds(facts, "q1 net income from continuing operations $20 million.") == [
+        "wrong_qualifier"]
+    assert kinds(facts, "q1 net income $20 million on a pro forma basis.") == [
+        "wrong_qualifier"]
+    detail = check_text(facts, "q1 revenue $812 million, up 6%.")
+    assert any("constant currency" in d for k, d in detail.findings if k == "wrong_qualifier")
+
+
+def test_a_qualified_figure_is_a_fact_of_its_own() -> None:
+    facts, _, _ = report_from_call({"ticker": "X", "quarter": 1, "year": 2021, "bullets": [
+        "q1 revenue rose 6%.", "q1 revenue rose 6% at constant currency."]})
+    assert len(facts.metrics) == 2  # not merged into one
+
+
+def test_an_annual_or_aggregate_figure_is_not_a_quarters() -> None:
+    facts, _, text = report_from_call({"ticker": "X", "quarter": 2, "year": 2021, "bullets": [
+        "expects annualized cost savings of $50 million.",
+        "aggregate restructuring charges of $12 million."]})
+    assert [concepts(m.surface, m.qualifier) for m in facts.metrics] == [
+        {"annual"}, {"cumulative"}]
+    assert kinds(facts, text) == []
+    assert kinds(facts, "expects q2 cost savings of $50 million.") == ["wrong_qualifier"]
+    # "aggregate" also reads as a segment of the charges: caught either way
+    assert kinds(facts, "q2 restructuring charges of $12 million.") != []
+    assert concepts("annual recurring revenue rose 20%") == frozenset()  # that is arr
