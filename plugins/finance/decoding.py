@@ -5,17 +5,66 @@ embeddings, every row has its own set of legal slot tokens, a slot may be writte
 and end-of-text is legal only after every required slot is written. With those rules
 every released number comes from a fact by construction, and fact coverage is complete
 whenever a row finishes within ``max_new`` tokens. Rows may also ban tokens outright
-(the generator bans direction words that contradict a metric's direction).
+(the generator bans direction words that contradict a metric's direction), and keep to a
+word list (``WordGate``): a token is drawn only when the word it starts or continues can
+still become a listed word, so no draw is spent spelling another company's name.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import torch
 
 from aigc_plugins.finance.network import TextCVAE
+
+_LETTERS = re.compile(r"[a-z]+")
+
+
+class WordGate:
+    """Which tokens keep every word of a row within ``words``. Words are runs of a-z in
+    lower case (as ``planning.words_of`` reads a template); ``separators`` (slot tokens,
+    end-of-text) hold no letters. ``banned(partial)`` is cached per partial word: a row's
+    state is only the letters written since its last non-letter."""
+
+    def __init__(self, pieces: Sequence[str], words: set[str], separators: set[int]) -> None:
+        self.words = frozenset(words)
+        self.prefixes = frozenset(w[:k] for w in self.words for k in range(len(w) + 1))
+        self.lead: list[str] = []
+        self.trail: list[str] = []
+        self.joined: list[bool] = []  # the token holds a non-letter: the word before ends
+        static_ok = []
+        for i, piece in enumerate(pieces):
+            text = "" if i in separators else piece.lower()
+            runs = list(_LETTERS.finditer(text))
+            whole = len(runs) == 1 and runs[0].span() == (0, len(text))
+            lead = runs[0].group() if runs and runs[0].start() == 0 else ""
+            trail = runs[-1].group() if runs and runs[-1].end() == len(text) and not whole else ""
+            inner = [r.group() for r in runs if r.start() != 0 and r.end() != len(text)]
+            self.lead.append(lead)
+            self.trail.append(trail)
+            self.joined.append(not whole and (i in separators or bool(text)))
+            static_ok.append(all(w in self.words for w in inner) and trail in self.prefixes)
+        self.static_ok = torch.tensor(static_ok, dtype=torch.bool)
+        self._ends = torch.tensor(self.joined, dtype=torch.bool)
+        self._cache: dict[str, torch.Tensor] = {}
+
+    def banned(self, partial: str) -> torch.Tensor:
+        """Bool mask over the vocabulary: tokens that would spell an unlisted word."""
+        hit = self._cache.get(partial)
+        if hit is None:
+            ok = [(not joined and partial + lead in self.prefixes) or (
+                joined and (not partial + lead or partial + lead in self.words))
+                for lead, joined in zip(self.lead, self.joined)]
+            hit = ~(torch.tensor(ok, dtype=torch.bool) & (self.static_ok | ~self._ends))
+            self._cache[partial] = hit
+        return hit
+
+    def after(self, partial: str, token: int) -> str:
+        """The partial word once ``token`` is written."""
+        return self.trail[token] if self.joined[token] else partial + self.lead[token]
 
 
 @dataclass
@@ -24,6 +73,7 @@ class RowRules:
     required: set[int]  # slot token ids that must be written before end-of-text
     banned: set[int] = field(default_factory=set)  # e.g. words for the wrong direction
     penalised: set[int] = field(default_factory=set)  # words other reports used already
+    words: WordGate | None = None  # the words this row may spell
 
 
 def _draw_top_p(logits: torch.Tensor, top_p: float, generator: torch.Generator,
@@ -86,6 +136,7 @@ def sample(
     for i, r in enumerate(rules):
         required[i, list(r.required)] = True
     out: list[list[int]] = [[] for _ in range(n)]
+    partial = [""] * n  # letters since each row's last non-letter (for ``RowRules.words``)
     done = torch.zeros(n, dtype=torch.bool, device=dev)
     finished = torch.zeros(n, dtype=torch.bool, device=dev)
     step_out = model.decoder(inputs_embeds=emb, attention_mask=mask, position_ids=pos,
@@ -96,6 +147,9 @@ def sample(
         missing = (required & ~used).any(1)
         ban = ban.clone()
         ban[missing, eos_id] = True
+        for i, r in enumerate(rules):
+            if r.words is not None and not bool(done[i]):
+                ban[i] |= r.words.banned(partial[i]).to(dev)
         nxt = _draw_top_p(logits.masked_fill(ban, float("-inf")), top_p, generator)
         nxt = torch.where(done, torch.full_like(nxt, model.pad_id), nxt)
         for i in torch.nonzero(~done).flatten().tolist():
@@ -104,6 +158,8 @@ def sample(
                 finished[i] = True
             else:
                 out[i].append(tok)
+                if rules[i].words is not None:
+                    partial[i] = rules[i].words.after(partial[i], tok)
         used[torch.arange(n, device=dev), nxt] |= ~done
         done |= nxt == eos_id
         if bool(done.all()):

@@ -18,7 +18,7 @@ from typing import Any, ClassVar
 import torch
 from pydantic import Field, model_validator
 
-from aigc_plugins.finance.decoding import RowRules, sample
+from aigc_plugins.finance.decoding import RowRules, WordGate, sample
 from aigc_plugins.finance.facts import FinancialFacts
 from aigc_plugins.finance.faithfulness import check_text
 from aigc_plugins.finance.network import TextCVAE
@@ -72,6 +72,9 @@ class ReportVAEConfig(GeneratorConfig):
         "companies use (ticker, else company name, else the source record), or a word of "
         "the facts' own metric names: 2 keeps other companies' and products' names out; "
         "1 allows every training word"))
+    word_gate: bool = Field(True, description=(
+        "keep to those words while decoding (a token is drawn only when its word can still "
+        "become an allowed one) instead of redrawing a finished sentence that has another"))
 
     @model_validator(mode="before")
     @classmethod
@@ -179,6 +182,7 @@ class ReportVAE(Generator):
         self.words: set[str] | None = None
         self._direction_ids: dict[str, set[int]] | None = None
         self._blank_ids: set[int] | None = None
+        self._gates: dict[frozenset[str], WordGate] = {}  # by the facts' own name words
         self.templates: list[str] = []  # training templates for the fallback
         if self.cfg.n_vocab:
             self._build(self.cfg.n_vocab)
@@ -211,6 +215,7 @@ class ReportVAE(Generator):
             texts = [t for pair in pairs for t in pair]
             self.tokenizer = ReportTokenizer.train(texts, local_slots(), self.cfg.vocab_size)
         self._direction_ids = self._blank_ids = None
+        self._gates = {}
         out = self._tokenise(pairs, dataset.path)
         self.config = self.cfg.model_copy(update={"n_vocab": self.tokenizer.vocab_size})
         self._build(self.tokenizer.vocab_size)
@@ -260,6 +265,7 @@ class ReportVAE(Generator):
     def load_assets(self, directory: Path) -> None:
         self.tokenizer = ReportTokenizer.load(directory / "tokenizer.json")
         self._direction_ids = self._blank_ids = None
+        self._gates = {}
         templates = directory / "templates.json"
         self.templates = json.loads(templates.read_text()) if templates.is_file() else []
         words = directory / "words.json"
@@ -309,7 +315,20 @@ class ReportVAE(Generator):
                     banned |= ids
         return RowRules({tid(s) for s in allowed_slots(plan.facts)},
                         {tid(s) for s in required_slots(plan.facts)}, banned,
-                        penalised or set())
+                        penalised or set(), self.word_gate(plan.facts))
+
+    def word_gate(self, facts: FinancialFacts) -> WordGate | None:
+        """The decoding constraint for ``well_formed``'s word rule (None when off)."""
+        if not self.cfg.word_gate or self.words is None:
+            return None
+        own = frozenset(w for m in facts.metrics for w in words_of(m.surface or ""))
+        gate = self._gates.get(own)
+        if gate is None:
+            tok = self.tokenizer
+            pieces = [tok.decode([i]) for i in range(tok.vocab_size)]
+            separators = {tok.token_id(s) for s in local_slots()} | {tok.eos_id}
+            gate = self._gates[own] = WordGate(pieces, self.words | own, separators)
+        return gate
 
     def draw_templates(self, plans: list[SentencePlan], generator: torch.Generator,
                        temperature: float, top_p: float,

@@ -18,3 +18,19 @@ def test_top_p_draws_only_the_nucleus_in_proportion() -> None:
         assert set(drawn.unique().tolist()) == {1, 3, 4}, k
         expected = torch.tensor([0.0, 0.5, 0.0, 0.3, 0.15]) / 0.95
         assert torch.allclose(counts, expected, atol=0.03), (k, counts)
+
+
+def test_word_gate_allows_a_token_only_while_its_word_can_still_be_listed() -> None:
+    from aigc_plugins.finance.decoding import WordGate
+
+    pieces = ["rev", "enue", " rose", " ver", "izon", "<m0.value>", ".", " r", "ose", "ev",
+              "[EOS]", "1", " to"]
+    gate = WordGate(pieces, {"revenue", "rose", "to"}, separators={5, 10})
+    ok = lambda partial: {p for i, p in enumerate(pieces) if not gate.banned(partial)[i]}  # noqa: E731
+    # at a word boundary: anything that starts a listed word, ends nothing unlisted
+    assert ok("") == {"rev", " rose", "<m0.value>", ".", " r", "[EOS]", "1", " to"}
+    assert ok("rev") == {"enue"}  # "rev" is no word, so nothing may end it
+    assert ok("revenue") == {" rose", "<m0.value>", ".", " r", "[EOS]", "1", " to"}
+    assert ok("r") == {"ose", "ev"}
+    assert gate.after("", 2) == "rose" and gate.after("rev", 1) == "revenue"
+    assert gate.after("rose", 5) == "" and gate.after("rose", 6) == ""

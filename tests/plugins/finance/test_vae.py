@@ -19,6 +19,7 @@ from aigc_plugins.finance.planning import (
     local_slots,
     plan_report,
     required_slots,
+    words_of,
 )
 from aigc_plugins.finance.sources import ECTSumSource
 from aigc_plugins.finance.templates import SLOT_RE
@@ -187,6 +188,25 @@ def test_a_word_one_company_uses_is_never_generated(trained, small_calls):
     template = f"<m0.name> {' '.join(sorted(required_slots(plan.facts) - {'<m0.name>'}))}."
     assert gen.well_formed(template, plan.facts)
     assert not gen.well_formed(f"{rare} {template}", plan.facts)
+
+
+def test_the_word_gate_spells_only_allowed_words(trained, small_calls):
+    # at high temperature an undertrained decoder spells non-words and rare names; with the
+    # gate every drawn template keeps to the list, without it many do not
+    gen, _ = trained
+    plans = [p for rec in ECTSumSource(small_calls).records[:30] for p in plan_report(rec.facts)]
+    off = gen.cfg.model_copy(update={"word_gate": False})
+    outside, finished = {}, {}
+    for setting in (off, gen.cfg):
+        gen.config = setting
+        drawn = gen.draw_templates(plans * 4, torch.Generator().manual_seed(3), 1.5, 1.0)
+        finished[setting.word_gate] = sum(t is not None for t in drawn)
+        outside[setting.word_gate] = [
+            t for p, t in zip(plans * 4, drawn) if t is not None and not words_of(t) <= (
+                gen.words | {w for m in p.facts.metrics for w in words_of(m.surface or "")})]
+    gen.config = gen.cfg.model_copy(update={"word_gate": True})
+    assert outside[True] == [] and finished[True] >= 10, finished
+    assert outside[False], "the ungated draws never left the list: the test shows nothing"
 
 
 def test_common_words_count_companies_not_calls():
