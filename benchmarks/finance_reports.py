@@ -24,7 +24,8 @@ filled from the facts. "retrieval_5_wordings_distinct_2" is retrieval made to us
 different faithful training wordings per sentence: how varied 5 reports of one fact set
 can be in the corpus's own words (each sentence keeps its facts' words). 50
 released reports go to --audit for reading by hand, each next to the earnings-call
-sentences its facts were parsed from.
+sentences its facts were parsed from; the fact sets that got no released report go to
+--out/unreleased.md with each report's findings.
 """
 
 from __future__ import annotations
@@ -202,6 +203,7 @@ def main() -> None:
     per_set_d2, per_set_d2_retrieval, per_set_d2_wordings = [], [], []
     factsets_ok = factsets_model_only = fallback_sentences = sentences = reportable = 0
     model_only: list[bool] = []
+    unreleased: list[str] = []  # fact sets with no released report: why, for reading
     rng, rng_wordings = random.Random(0), random.Random(1)
     index = retrieval_index(train_src.records)
     for i, rec in enumerate(val):
@@ -213,6 +215,11 @@ def main() -> None:
             per_set_d2.append(distinct_2(released))
         reportable += bool(plan_report(rec.facts))
         factsets_ok += any(ok for *_, ok in rows)
+        if plan_report(rec.facts) and not any(ok for *_, ok in rows):
+            unreleased += [f"## val set {i}", "", "source: " + rec.text, "",
+                           "facts: " + fact_values(rec.facts), ""] + [
+                f"- {t}\n  - " + "\n  - ".join(m["findings"] or ["(a sentence never drawn)"])
+                for t, m in zip(samples.data, samples.metadata)] + [""]
         alone = [m["released"] and not m["fallback_sentences"] for m in samples.metadata]
         model_only += alone
         factsets_model_only += any(alone)
@@ -266,6 +273,9 @@ def main() -> None:
         "minutes_total": (time.perf_counter() - t0) / 60,
     }
     write_audit(args.audit, rows_model, {id(r.facts): r.text for r in val})
+    args.out.mkdir(parents=True, exist_ok=True)
+    (args.out / "unreleased.md").write_text("\n".join(
+        ["# fact sets with no released report in 5", ""] + unreleased))
     report(f"finance.report_vae on ECTSum val, {res['threads']} threads, "
            f"{res['minutes_total']:.1f} min in all", res, TARGETS, args.json)
 

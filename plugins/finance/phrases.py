@@ -36,6 +36,9 @@ was were is are be been being of at to by totaled totalled totaling totalling re
 approximately about around nearly almost roughly some over under more than less up from
 a an the its their our his her this that these those as with per each and or
 """.split()) | {w for ws in DIRECTIONS.values() for w in ws}
+#: auxiliaries between a name and its verb ("will be down", "is expected to be")
+_MODAL = frozenset("will would should could may might must shall now also expected projected "
+                   "continue continues likely".split())
 #: words that end a name on its left ("compname says", "sees", "in q3")
 _STOP = frozenset("""
 compname says said reports reported posts posted sees expects expected expect announces
@@ -79,8 +82,8 @@ def unknown_metric_phrase(text: str, start: int, end: int, clause_start: int,
 
     ``taken``: spans of numbers and periods, which never belong to a name."""
     left = _words(text, clause_start, start)
-    while left and left[-1][2] in _LINK:
-        left.pop()
+    while left and (left[-1][2] in _LINK or left[-1][2] in _MODAL):
+        left.pop()  # "tons shipped will be down 4%": the name is before "will be down"
     run = _run(text, left[::-1], taken)
     if run:
         return run[-1][0], run[0][1]
@@ -106,6 +109,7 @@ double single mid low high its lower-than-expected better-than-expected net gros
 before after excluding including within without via into across among against versus vs
 slowing achieve existing certain future company's accelerated report lifts lifted hikes
 hiked cuts cut approves approved beats beat misses missed boosts boosted ups sets set
+estimates estimate
 """.split())
 #: parts of words that mark a period or a count, not a segment ("third-quarter", "ytd")
 _NOT_SEGMENT_PART = re.compile(r"quarter|month|year|half|date|week|digit|ytd", re.IGNORECASE)

@@ -38,6 +38,16 @@ PART_OF = re.compile(r"\b(?:included|includes|including|reflects|reflected|refle
 _LIKE_PRIOR = re.compile(r"\b(?:similar\s+to|in\s+line\s+with|consistent\s+with|comparable\s+to)"
                          r"\s+(?:the\s+)?(?:prior|last|previous)\s+year(?:'s)?(?:\s+levels?)?"
                          r"[\s,]*(?:(?:in\s+)?(?:the\s+)?range\s+of|at|of|to\s+be)?[\s,]*$", re.I)
+#: a comparison set off by commas that names only its basis ("net sales growth for q4,
+#: versus prior year period, to be in a range of about 13 to 17 percent"): the numbers
+#: after it are the metric's own, not the prior period's
+_BASIS_ASIDE = re.compile(r",\s*(?:versus|vs\.?|compared\s+(?:to|with)|against)\s+(?:the\s+)?"
+                          r"(?:prior|last|previous|same)[\s-]+(?:year|quarter)(?:'s)?"
+                          r"(?:\s+(?:period|quarter|levels?))?\s*,", re.I)
+#: "estimates" opening a sentence is an outlook ("estimates q4 sales growth ..."); after a
+#: number it is the analysts' figure, which ESTIMATE_RE reads
+_ESTIMATES_OUTLOOK = re.compile(r"\s*(?:(?:compname|company|it|management)\s+)?(?:now\s+|also\s+)?"
+                                r"estimates\s+(?!of\b)", re.I)
 #: a metric named as the base of a percentage ("sg&a as a percentage of gross profit was
 #: 64.4%"): the number is not that metric's
 AS_SHARE_WORDS = r"as\s+a\s+(?:percentage|percent|%|share)\s+of"
@@ -66,7 +76,7 @@ def guided(text: str, pos: int, after: int | None = None) -> bool:
     start = 0
     for m in _SENTENCE_END.finditer(text, 0, pos):
         start = m.end()
-    if GUIDANCE_RE.search(text, start, pos):
+    if GUIDANCE_RE.search(text, start, pos) or _ESTIMATES_OUTLOOK.match(text, start):
         return True
     if after is None:
         return False
@@ -119,7 +129,8 @@ def role_of(text: str, q: Span, d: Draft, same: tuple[Span, int, str] | None, an
     after_dir = next((x.direction for x in dirs if after and x.start == after.start(1)), None)
     if _LIKE_PRIOR.search(gap):
         return "value", None  # "adjusted ebitda similar to prior year, in the range of $27M"
-    if (PRIOR_RE.search(gap) or FROM_PRIOR.search(gap)) \
+    prior_gap = _BASIS_ASIDE.sub(",", gap)
+    if (PRIOR_RE.search(prior_gap) or FROM_PRIOR.search(prior_gap)) \
             and not (gap_dir and re.search(r"\bby\s*$", gap, re.I)):
         return "prior", None
     if q.kind in ("bps", "pp"):

@@ -292,3 +292,21 @@ def test_a_number_said_to_be_like_the_prior_year_is_this_years() -> None:
                             "$27 to $30 million.")
     m = facts.metrics[0]
     assert (m.value, m.value_high, m.prior_value, m.guidance) == (27.0, 30.0, None, True)
+
+
+def test_a_basis_aside_and_an_auxiliary_do_not_bend_the_roles() -> None:
+    # before: "versus prior year period" made the growth range a prior value, "estimates"
+    # joined the metric's name, and the sentence was not an outlook
+    facts, t = delexicalise("estimates net sales growth for q4, versus prior year period, to "
+                            "be in a range of about 13 to 17 percent.")
+    m = facts.metrics[0]
+    assert (m.name, m.surface, m.guidance, m.direction) == ("revenue", "net sales", True, "up")
+    assert fields(facts, 0) == {"change": 13.0, "change_high": 17.0}
+    # an analysts' figure after the number is no outlook
+    facts, _ = delexicalise("q1 revenue $5.2 million versus estimates of $4.9 million.")
+    assert not facts.metrics[0].guidance
+    # before: "will" ended the name's run, so the metric had no words at all
+    facts, t = delexicalise("widget shipments will be down 4% to 6% in q4 compared to prior "
+                            "quarter.")
+    assert facts.metrics[0].phrase() == "widget shipments"
+    assert t.startswith("<m0.name> will be down <m0.change> to <m0.change_high>")
