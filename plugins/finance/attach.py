@@ -16,7 +16,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from aigc_plugins.finance.facts import CHANGE_FIELDS
-from aigc_plugins.finance.numbers import Segments, Span, bound_span, parse
+from aigc_plugins.finance.numbers import NAME_PER_SHARE, Segments, Span, bound_span, parse
 from aigc_plugins.finance.phrases import find_named_metrics, unknown_metric_phrase
 from aigc_plugins.finance.qualifiers import trailing_phrases, with_phrase
 from aigc_plugins.finance.roles import (
@@ -249,7 +249,9 @@ def _new_draft(drafts: list[Draft], mention: MetricMention | None, text: str, q:
                             guided(text, q.start, q.end), phrase=span))
     else:
         name = mention.name
-        if q.kind == "per_share" and mention.kind == "amount":
+        if mention.kind == "amount" and (q.kind == "per_share" or (
+                q.kind == "money" and q.scale == "none"
+                and NAME_PER_SHARE.match(text, mention.end))):
             name = per_share_name(name)
         drafts.append(Draft(name, mention.surface, mention.qualifier, metric_kind(name),
                             mention.negative, mention,

@@ -9,6 +9,7 @@ the fact's declared style implies. Findings (``Finding.kind``):
 
 - ``unsupported_number``: a number, percentage, year or date that matches no fact
 - ``wrong_metric``: the number is a fact's, but the text attaches it to another metric
+  (for a metric outside the synonym table: to other words than the fact's own)
 - ``wrong_field``: right metric, wrong role (a prior value stated as the current one)
 - ``wrong_direction``: "fell" where the fact's change is positive (or the reverse), or a
   loss stated without its sign ("earnings per share $0.13" for a loss of $0.13)
@@ -23,7 +24,8 @@ the fact's declared style implies. Findings (``Finding.kind``):
   "organic", "from continuing operations", "pro forma") said where the fact has none, or
   left out where it has one (qualifiers.py)
 - ``wrong_unit``: an amount with a scale word stated per share ("$106.6 billion per
-  diluted share"): no per-share figure is written in billions
+  diluted share"): no per-share figure is written in billions; or a metric named per
+  share whose numbers are not ("revenue per share rose 16% to $787.2 million")
 - ``unsupported_claim``: a direction claimed for a metric the facts do not have
 - ``unsupported_basis``: a change stated "year over year", "sequentially", at "constant
   currency"... where the facts compare with another period or never say (basis.py)
@@ -49,7 +51,7 @@ from aigc_plugins.finance.facts import (
     MetricFact,
     factor,
 )
-from aigc_plugins.finance.numbers import PER_SHARE_AFTER, Span, bound_before
+from aigc_plugins.finance.numbers import NAME_PER_SHARE, PER_SHARE_AFTER, Span, bound_before
 from aigc_plugins.finance.qualifiers import concepts
 from aigc_plugins.finance.templates import (
     draft_to_fact,
@@ -183,6 +185,10 @@ def check_text(facts: FinancialFacts, text: str,
                 out.findings.append(("wrong_unit", f"{s.text!r} is an amount in "
                                      f"{s.scale}s, stated per share"))
     for d in a.drafts:
+        if d.phrase and any(s.unit != "per_share" for s in d.fields.values()) \
+                and NAME_PER_SHARE.match(text, d.phrase[1]):
+            out.findings.append(("wrong_unit", f"{d.surface!r} is stated per share, its "
+                                 "numbers are not"))  # "revenue per share rose to $787.2m"
         if not d.fields and d.direction and d.name != "other":
             _check_bare_direction(facts, d.name, d.direction, out)
     _check_basis(facts, text, out)
@@ -242,8 +248,11 @@ def _check_number(facts: FinancialFacts, s: Span, name: str, role: str, told: Me
         if role not in CHANGE_FIELDS and told.direction and m.direction and told.change is None:
             sign_ok = sign_ok and told.direction == m.direction
         gap = abs(abs(_plain(value, unit)) - abs(_plain(m.base(f) or 0.0, m.unit_of(f))))
-        same_metric = m.name == name and m.segment() == told.segment()
-        return (not claim or same_metric, FAMILY[role] == FAMILY[f], sign_ok, f == role,
+        same_metric = m.name == name and m.segment() == told.segment() and (
+            name != "other" or _words(m.surface) == _words(told.surface))
+        # an unknown metric's number may carry any words only when its fact has none
+        named = claim or bool(_words(m.surface)) or m.name != "other"
+        return (not named or same_metric, FAMILY[role] == FAMILY[f], sign_ok, f == role,
                 c not in covered, -gap)
 
     best = max(cands, key=score)
@@ -307,6 +316,12 @@ def _check_basis(facts: FinancialFacts, text: str, out: FaithfulnessDetail) -> N
         if check.ok:
             check.ok = False
             out.claims_correct -= check.claimed_metric != "other"
+
+
+def _words(surface: str) -> str:
+    """An unknown metric's name as compared: lower case, one space ("" when it has none:
+    then any words pass, as the facts hold nothing to check them against)."""
+    return " ".join(surface.lower().split())
 
 
 def _concepts(found: frozenset[str]) -> str:

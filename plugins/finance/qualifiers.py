@@ -27,6 +27,10 @@ FORMS: dict[str, str] = {
     "organic": r"organic(?:ally)?",
     "continuing operations": r"continuing\s+operations",
     "pro forma": r"pro[\s-]+forma",
+    # stores open a year or more, not the whole chain ("same-store used vehicle unit sales")
+    "comparable": (r"same[\s-]+(?:store|restaurant|property|hotel|center|branch|unit)s?|"
+                   r"like[\s-]+for[\s-]+like|comparable[\s-]+(?:store|restaurant|hotel|"
+                   r"property|sales|basis)|comps?(?=\s+sales)"),
     # time frames: an annual saving or an aggregate charge stated "in q2" is false
     "annual": r"annual(?:ized|ly)?(?!\s+recurring)|run[\s-]+rate|per\s+annum",
     "cumulative": r"aggregate|cumulative",

@@ -68,7 +68,36 @@ def test_an_annual_or_aggregate_figure_is_not_a_quarters() -> None:
     assert [concepts(m.surface, m.qualifier) for m in facts.metrics] == [
         {"annual"}, {"cumulative"}]
     assert kinds(facts, text) == []
-    assert kinds(facts, "expects q2 cost savings of $50 million.") == ["wrong_qualifier"]
+    # an unknown metric must be named by its own words: caught as another metric
+    assert kinds(facts, "expects q2 cost savings of $50 million.") == ["wrong_metric"]
+    facts, _, text = report_from_call({"ticker": "X", "quarter": 2, "year": 2021, "bullets": [
+        "declares annual dividend of $1.20 per share."]})
+    assert kinds(facts, text) == []
+    assert kinds(facts, "declares quarterly dividend of $1.20 per share.") == [
+        "wrong_qualifier"]
     # "aggregate" also reads as a segment of the charges: caught either way
     assert kinds(facts, "q2 restructuring charges of $12 million.") != []
     assert concepts("annual recurring revenue rose 20%") == frozenset()  # that is arr
+
+
+def test_same_store_is_a_qualifier_and_unknown_metrics_keep_their_words() -> None:
+    facts, _, text = report_from_call({"ticker": "X", "quarter": 1, "year": 2021, "bullets": [
+        "qtrly same-store used vehicle unit sales increased 28%.",
+        "annualized cost savings of $50 million."]})
+    assert kinds(facts, text) == []
+    assert kinds(facts, "qtrly used vehicle unit sales rose 28%. annualized cost savings of "
+                        "$50 million.") == ["wrong_qualifier"]
+    # the words around an unknown metric's number are its name: others are false
+    assert kinds(facts, "qtrly same-store used vehicle unit sales increased 28%. annualized "
+                        "stores of $50 million.") == ["wrong_metric"]
+
+
+def test_a_name_stated_per_share_needs_per_share_numbers() -> None:
+    facts, _, text = report_from_call({"ticker": "X", "quarter": 1, "year": 2021, "bullets": [
+        "q1 revenue rose 16 percent to $787.2 million.",
+        "adjusted net earnings per diluted share for q1, on a non-gaap basis, were $1.30."]})
+    assert [(m.name, m.unit) for m in facts.metrics] == [
+        ("revenue", "currency"), ("adjusted eps", "per_share")]
+    assert kinds(facts, text) == []
+    assert "wrong_unit" in kinds(facts, "q1 revenue per share increased 16 percent to "
+                                        "$787.2 million.")
