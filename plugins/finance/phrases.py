@@ -39,6 +39,9 @@ a an the its their our his her this that these those as with per each and or
 #: auxiliaries between a name and its verb ("will be down", "is expected to be")
 _MODAL = frozenset("will would should could may might must shall now also expected projected "
                    "continue continues likely".split())
+#: stop or link words that may stand inside a name, between two content words ("tons
+#: sold", "average selling price per ton sold")
+_INNER = frozenset({"sold", "per"})
 #: words that end a name on its left ("compname says", "sees", "in q3")
 _STOP = frozenset("""
 compname says said reports reported posts posted sees expects expected expect announces
@@ -64,7 +67,8 @@ def _run(text: str, words: list[tuple[int, int, str]], taken: list[tuple[int, in
     word, a number or period, or punctuation between two words."""
     out: list[tuple[int, int, str]] = []
     for s, e, w in words:
-        if w in _STOP or w in _LINK or any(s < b and a < e for a, b in taken) \
+        inner = w in _INNER and not (out and out[-1][2] in _INNER)
+        if (w in _STOP or w in _LINK) and not inner or any(s < b and a < e for a, b in taken) \
                 or len(out) == MAX_WORDS:
             break
         if out:
@@ -72,7 +76,9 @@ def _run(text: str, words: list[tuple[int, int, str]], taken: list[tuple[int, in
             if text[a[1]:b[0]].strip():
                 break
         out.append((s, e, w))
-    return out
+    while out and out[-1][2] in _INNER:
+        out.pop()  # "company sold 225 million tests": "sold" names nothing alone
+    return out if any(w not in _INNER for *_, w in out) else []
 
 
 def unknown_metric_phrase(text: str, start: int, end: int, clause_start: int,
@@ -82,8 +88,10 @@ def unknown_metric_phrase(text: str, start: int, end: int, clause_start: int,
 
     ``taken``: spans of numbers and periods, which never belong to a name."""
     left = _words(text, clause_start, start)
-    while left and (left[-1][2] in _LINK or left[-1][2] in _MODAL):
-        left.pop()  # "tons shipped will be down 4%": the name is before "will be down"
+    while left and (left[-1][2] in _LINK or left[-1][2] in _MODAL or (
+            left[-1][2] in ("range", "in") and len(left) > 1
+            and left[-2][2] in ("in", "the", "a"))) or (left and left[-1][2] in ("in", "the")):
+        left.pop()  # "tons sold will be down 4%", "savings in the range of": the name is before
     run = _run(text, left[::-1], taken)
     if run:
         return run[-1][0], run[0][1]

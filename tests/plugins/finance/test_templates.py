@@ -310,3 +310,16 @@ def test_a_basis_aside_and_an_auxiliary_do_not_bend_the_roles() -> None:
                             "quarter.")
     assert facts.metrics[0].phrase() == "widget shipments"
     assert t.startswith("<m0.name> will be down <m0.change> to <m0.change_high>")
+
+
+def test_an_unknown_name_may_hold_sold_or_per_between_its_words() -> None:
+    facts, t = delexicalise("q3 tons sold 1,000, down 4%.")
+    assert (facts.metrics[0].phrase(), t) == ("tons sold", "<p0> <m0.name> <m0.value>, down "
+                                              "<m0.change>.")
+    facts, _ = delexicalise("q3 average selling price per ton sold $1,683.")
+    assert facts.metrics[0].phrase() == "price per ton sold"
+    facts, _ = delexicalise("compname sold 225 million covid-19 tests.")
+    assert facts.metrics[0].phrase() == "covid-19 tests"  # "sold" alone names nothing
+    facts, _ = delexicalise("expect run-rate annual savings in range of $40 million to $50 "
+                            "million.")
+    assert facts.metrics[0].phrase() == "savings"
