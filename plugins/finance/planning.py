@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from aigc_plugins.finance.facts import FIELD_ATTR, FinancialFacts
+from aigc_plugins.finance.qualifiers import concepts
 from aigc_plugins.finance.templates import NAME, SLOT_RE, slot, slot_tokens
 
 _PERIOD_RE = re.compile(r"<p(\d+)>")
@@ -87,7 +88,8 @@ def plan_report(facts: FinancialFacts) -> list[SentencePlan]:
 
 def describe(facts: FinancialFacts) -> str:
     """The conditioning text: per metric its name (and, for a metric outside the synonym
-    table, its own words), qualifier, direction, unit and fields."""
+    table, its own words), qualifier, the qualifier concepts it must be stated with,
+    direction, unit and fields."""
     parts = []
     for k, m in enumerate(facts.metrics):
         words = [f"m{k}", m.name]
@@ -95,6 +97,9 @@ def describe(facts: FinancialFacts) -> str:
             words.append(m.surface)  # no canonical name: the words it was called by
         if m.qualifier:
             words.append(m.qualifier)
+        # what the filter holds the text to, named even where the name slot cannot write
+        # it ("eps" for "gaap income from continuing operations ... per diluted share")
+        words += [c.replace(" ", "_") for c in sorted(concepts(m.surface, m.qualifier))]
         if m.guidance:
             words.append("guidance")
         words += [m.direction or "none", m.unit, ":"]
