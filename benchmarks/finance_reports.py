@@ -31,6 +31,7 @@ sentences its facts were parsed from; the fact sets that got no released report 
 from __future__ import annotations
 
 import argparse
+import json
 import random
 import time
 from pathlib import Path
@@ -168,6 +169,9 @@ def main() -> None:
     ap.add_argument("--max-tries", type=int, help="draws per sentence (default: the model's)")
     ap.add_argument("--bundle", type=Path, help="evaluate this trained bundle (no training, "
                     "no reference decoder): to re-measure generation changes")
+    ap.add_argument("--set", action="append", default=[], metavar="FIELD=JSON",
+                    help="override a generation setting of ReportVAEConfig (with --bundle: "
+                    "re-measure it on a trained model), e.g. --set word_gate=false")
     ap.add_argument("--reports", type=int, default=5)
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--out", type=Path, default=ROOT / "runs" / "bench_finance")
@@ -188,8 +192,11 @@ def main() -> None:
     else:
         gen, steps = train(train_src, cfg, args.minutes, 1_000_000, args.out / "vae")
         gen.save_pretrained(args.out / "vae" / "bundle")
+    overrides = {k: json.loads(v) for k, v in (kv.split("=", 1) for kv in args.set)}
     if args.max_tries:
-        gen.config = gen.cfg.model_copy(update={"max_tries": args.max_tries})
+        overrides["max_tries"] = args.max_tries
+    if overrides:
+        gen.config = gen.cfg.model_copy(update=overrides)
     vae_stats = heldout_stats(gen, val)
     base_stats = {"ppl": float("nan")}
     if not (args.no_reference or args.bundle):
