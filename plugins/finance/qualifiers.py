@@ -15,6 +15,8 @@ faithfulness filter requires a claim's concepts to equal its fact's.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
+from typing import Any
 
 #: concept -> how text writes it. Only qualifiers that change the number are here:
 #: "total", "consolidated" or "reported" do not make a claim false when dropped.
@@ -60,3 +62,37 @@ def with_phrase(qualifier: str | None, phrase: str) -> str:
     if not qualifier:
         return phrase
     return qualifier if phrase in qualifier else f"{qualifier} {phrase}"
+
+
+#: how a qualifier is written after a number when the fact's own words do not say
+WRITTEN = {"constant currency": "at constant currency", "organic": "on an organic basis",
+           "continuing operations": "from continuing operations",
+           "pro forma": "on a pro forma basis", "comparable": "on a same-store basis",
+           "annual": "on an annualized basis", "cumulative": "in aggregate"}
+_JOINED = re.compile(r"(?:on|at|in|from|excluding)\s", re.I)  # reads after a number
+_NUMBER_SLOT = re.compile(r"<m(\d+)\.(?!name>)\w+>")
+
+
+def state_missing(template: str, metrics: Sequence[Any]) -> str:
+    """``template`` with each metric's missing qualifiers written after its last number
+    ("sees <p0> <m0.name> down <m0.change> to <m0.change_high> on organic basis"), in the
+    fact's own words where its ``qualifier`` holds a phrase that reads there. A decoder
+    that has seen a qualifier a few times drops it; this is what lets such facts be
+    stated at all. The caller re-checks the result with the filter, like any draw."""
+    last: dict[int, int] = {}
+    for m in _NUMBER_SLOT.finditer(template):
+        last[int(m.group(1))] = m.end()
+    said = concepts(template)
+    inserts = []
+    for k, end in last.items():
+        if k >= len(metrics):
+            continue
+        fact = metrics[k]
+        for c in sorted(concepts(fact.surface, fact.qualifier) - said):
+            words = fact.qualifier or ""
+            own = [words[a:b] for a, b in trailing_phrases(words, 0, len(words))
+                   if c in concepts(words[a:b]) and _JOINED.match(words, a)]
+            inserts.append((end, " " + (own[0] if own else WRITTEN[c])))
+    for end, words in sorted(inserts, reverse=True):
+        template = template[:end] + words + template[end:]
+    return template

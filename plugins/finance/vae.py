@@ -33,10 +33,11 @@ from aigc_plugins.finance.planning import (
     templates_stating,
     words_of,
 )
+from aigc_plugins.finance.qualifiers import state_missing
 from aigc_plugins.finance.templates import realise
 from aigc_plugins.finance.tokenizer import ReportTokenizer
 from aigc_plugins.finance.vocab import DIRECTIONS
-from aigc_plugins.finance.wellformed import shape_ok
+from aigc_plugins.finance.wellformed import OWN_NAME, attribution, shape_ok
 from aigc_sdk.dataset import DataSchema, Dataset
 from aigc_sdk.generator import Generator, GeneratorConfig
 from aigc_sdk.quality import QualityReport
@@ -72,6 +73,10 @@ class ReportVAEConfig(GeneratorConfig):
         "companies use (ticker, else company name, else the source record), or a word of "
         "the facts' own metric names: 2 keeps other companies' and products' names out; "
         "1 allows every training word"))
+    state_qualifiers: bool = Field(True, description=(
+        "a draw that leaves out a qualifier its fact holds (\"at constant currency\", "
+        "\"from continuing operations\") gets it written after the metric's number, then "
+        "is checked again: the decoder drops qualifiers it has seen a few times"))
     word_gate: bool = Field(True, description=(
         "keep to those words while decoding (a token is drawn only when its word can still "
         "become an allowed one) instead of redrawing a finished sentence that has another"))
@@ -273,15 +278,37 @@ class ReportVAE(Generator):
 
     def well_formed(self, template: str, facts: FinancialFacts) -> bool:
         """One sentence, no word said twice in a row, no content word right before a
-        metric's name, and every word one the training sentences used or the facts name
+        metric's name, no news attributed to a company the facts do not name ("acme corp -
+        ..."), and every word one the training sentences used or the facts name
         (an undertrained decoder can trail off into "per share.s.s.s. of eps", invent a
         segment, or spell non-words)."""
         if not shape_ok(template):
             return False
+        who = attribution(template)
+        if who and not who <= OWN_NAME | words_of(f"{facts.company or ''} {facts.ticker or ''}"):
+            return False  # another company's name before "-" ("... realty trust - ")
         if self.words is None:
             return True
         known = self.words | {w for m in facts.metrics for w in words_of(m.surface or "")}
         return words_of(template) <= known
+
+    def accept(self, template: str, facts: FinancialFacts, shaped: bool = False) -> str | None:
+        """The sentence ``template`` writes for ``facts`` when it is well formed and the
+        filter passes it, else None; with ``state_qualifiers`` a draw that drops a
+        qualifier gets it written after the metric's number and is checked again.
+        ``shaped``: the template is known to be well formed."""
+        if not (shaped or self.well_formed(template, facts)):
+            return None
+        text = realise(template, facts)
+        if check_text(facts, text).faithful:
+            return text
+        if self.cfg.state_qualifiers:
+            fixed = state_missing(template, facts.metrics)
+            if fixed != template and self.well_formed(fixed, facts):
+                text = realise(fixed, facts)
+                if check_text(facts, text).faithful:
+                    return text
+        return None
 
     # -- generation -----------------------------------------------------------------
     def direction_tokens(self) -> dict[str, set[int]]:
@@ -383,10 +410,8 @@ class ReportVAE(Generator):
                 redraws[i][j] += spare[i][j] is not None
                 if template is None:
                     continue
-                if not self.well_formed(template, plans[j].facts):
-                    continue
-                text = realise(template, plans[j].facts)
-                if not check_text(plans[j].facts, text).faithful:
+                text = self.accept(template, plans[j].facts)
+                if text is None:
                     continue
                 pairs = word_pairs(text)
                 if self.cfg.distinct:
@@ -434,8 +459,8 @@ class ReportVAE(Generator):
         # ill-formed ones (another company's name) are skipped without using an attempt
         order = [k for k in order if self.well_formed(pool[k], plan.facts)]
         for k in order[:attempts]:
-            text = realise(pool[k], plan.facts)
-            if check_text(plan.facts, text).faithful:
+            text = self.accept(pool[k], plan.facts, shaped=True)
+            if text is not None:
                 return text
         return None
 

@@ -37,6 +37,21 @@ _BOUND_BEFORE_SLOT = re.compile(rf"\b(?:{MIN_WORDS}|{MAX_WORDS})\s+<m\d+\.(?!nam
 _GLUED = re.compile(r"[a-z0-9]<[mp]\d+[.>]|<m\d+\.\w+>[a-z0-9]|<p\d+>[a-z0-9]")
 
 
+#: a sentence opening "<name> - " says whose news follows ("agree realty corp - q1 ffo
+#: ..."): 472 of 6974 ECTSum training templates do. The decoder learns the habit but not
+#: the name, and strings common words into one ("distribution & directors realty trust -
+#: quarterly dividend of $0.29", for another company's figures)
+_ATTRIBUTION = re.compile(r"^\s*(?:<p\d+>\s+)?(?P<who>[a-z][a-z0-9&.,'’ ]*?)\s+[-–—]\s+", re.I)
+#: words that name the reporting company without naming another
+OWN_NAME = frozenset({"compname", "co", "company", "the"})
+
+
+def attribution(template: str) -> set[str]:
+    """The words a sentence attributes its news to ("agree realty corp - ..."), or none."""
+    m = _ATTRIBUTION.match(template)
+    return set(re.findall(r"[a-z0-9]+", m.group("who").lower())) if m else set()
+
+
 #: a sentence that stops on a word needing more ("increased <m0.change> to .", "to s.")
 _DANGLING = re.compile(r"\b(?:to|of|from|versus|vs|at|by|for|with|and|or|the|a|an|in|s)"
                        r"\s*[.!?]?\s*$")

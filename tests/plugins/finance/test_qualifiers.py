@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from aigc_plugins.finance.faithfulness import check_text
 from aigc_plugins.finance.planning import describe
-from aigc_plugins.finance.qualifiers import concepts, trailing_phrases
-from aigc_plugins.finance.templates import report_from_call
+from aigc_plugins.finance.qualifiers import concepts, state_missing, trailing_phrases
+from aigc_plugins.finance.templates import realise, report_from_call
 
 
 def kinds(facts, text: str) -> list[str]:
@@ -101,3 +101,24 @@ def test_a_name_stated_per_share_needs_per_share_numbers() -> None:
     assert kinds(facts, text) == []
     assert "wrong_unit" in kinds(facts, "q1 revenue per share increased 16 percent to "
                                         "$787.2 million.")
+
+
+def test_a_dropped_qualifier_is_written_after_the_number_in_the_facts_words() -> None:
+    facts, _, _ = report_from_call({"ticker": "X", "quarter": 1, "year": 2021, "bullets": [
+        "compname says project q2 sales to decline 13% to 14% year over year on organic basis.",
+        "q1 eps $1.01 from continuing operations.",
+        "qtrly same-store used vehicle unit sales increased 28%."]})
+    cases = {
+        "sees <p0> <m0.name> down <m0.change> to <m0.change_high>.":
+            "sees q2 sales down 13% to 14% on organic basis.",
+        "<p1> <m1.name> <m1.value>.": "q1 eps $1.01 from continuing operations.",
+        # "same-store" stands before the name: after a number it reads "on a ... basis"
+        "<p1> <m2.name> rose <m2.change>.":
+            "q1 used vehicle unit sales rose 28% on a same-store basis.",
+    }
+    for template, text in cases.items():
+        assert kinds(facts, realise(template, facts)) != []  # dropped: false
+        fixed = realise(state_missing(template, facts.metrics), facts)
+        assert fixed == text and kinds(facts, fixed) == []
+    stated = "<p1> <m2.name> rose <m2.change> on a same-store basis."
+    assert state_missing(stated, facts.metrics) == stated  # nothing twice

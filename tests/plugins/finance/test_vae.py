@@ -188,6 +188,9 @@ def test_a_word_one_company_uses_is_never_generated(trained, small_calls):
     template = f"<m0.name> {' '.join(sorted(required_slots(plan.facts) - {'<m0.name>'}))}."
     assert gen.well_formed(template, plan.facts)
     assert not gen.well_formed(f"{rare} {template}", plan.facts)
+    # common words strung into a name before a dash attribute the news to another company
+    assert not gen.well_formed(f"q and q - {template}", plan.facts)
+    assert gen.well_formed(f"compname - {template}", plan.facts)
 
 
 def test_the_word_gate_spells_only_allowed_words(trained, small_calls):

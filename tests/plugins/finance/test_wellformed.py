@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from aigc_plugins.finance.wellformed import shape_ok
+from aigc_plugins.finance.wellformed import attribution, shape_ok
 
 
 @pytest.mark.parametrize("template", [
@@ -38,3 +38,13 @@ def test_sentences_that_stop_short_or_name_an_estimate_without_its_number_fail(
 def test_a_slot_glued_to_a_word_fails(glued: str, spaced: str | None) -> None:
     assert not shape_ok(glued)
     assert spaced is None or shape_ok(spaced)
+
+
+def test_attribution_reads_the_name_before_a_leading_dash() -> None:
+    assert attribution("distribution & directors realty trust - quarterly dividend of "
+                       "<m0.value>.") == {"distribution", "directors", "realty", "trust"}
+    assert attribution("<p0> acme corp - <m0.name> rose <m0.change>.") == {"acme", "corp"}
+    assert attribution("compname - <p0> <m0.name> <m0.value>.") == {"compname"}
+    # a range's dash is no attribution
+    assert attribution("sees <p0> <m0.name> <m0.value> - <m0.high>.") == set()
+    assert attribution("<p0> <m0.name> <m0.value> - <m0.high>.") == set()
