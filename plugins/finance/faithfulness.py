@@ -52,7 +52,7 @@ from aigc_plugins.finance.facts import (
     factor,
 )
 from aigc_plugins.finance.numbers import NAME_PER_SHARE, PER_SHARE_AFTER, Span, bound_before
-from aigc_plugins.finance.qualifiers import concepts
+from aigc_plugins.finance.qualifiers import STATUS, concepts
 from aigc_plugins.finance.templates import (
     draft_to_fact,
 )
@@ -245,7 +245,8 @@ def _check_number(facts: FinancialFacts, s: Span, name: str, role: str, told: Me
         """Best trace: right metric, role and sign first, then not yet used, closest."""
         m, f = facts.metrics[c[0]], c[1]
         sign_ok = _sign_ok(told_value, m, f, explicit)
-        if role not in CHANGE_FIELDS and told.direction and m.direction and told.change is None:
+        if role not in CHANGE_FIELDS and told.direction and told.change is None:
+            # "raises fy eps view to $3.20" where the source only "expects" $3.20
             sign_ok = sign_ok and told.direction == m.direction
         gap = abs(abs(_plain(value, unit)) - abs(_plain(m.base(f) or 0.0, m.unit_of(f))))
         same_metric = m.name == name and m.segment() == told.segment() and (
@@ -294,7 +295,7 @@ def _check_number(facts: FinancialFacts, s: Span, name: str, role: str, told: Me
         out.findings.append(("wrong_bound", f"{where} as {words[m.bound(best[1])]}, the "
                              f"text states {words[bound]}"))
     said_q, held_q = concepts(told.surface, told.qualifier), concepts(m.surface, m.qualifier)
-    qualifier_ok = said_q == held_q
+    qualifier_ok = said_q <= held_q and held_q - STATUS <= said_q
     if name_ok and field_ok and sign_ok and period_ok and outlook_ok and bound_ok \
             and not qualifier_ok:
         out.findings.append(("wrong_qualifier", f"{where} {_concepts(held_q)}, the text "

@@ -3,7 +3,9 @@
 "revenue rose 5% at constant currency" and "revenue rose 5%" are different claims: the
 reported growth may be 1% or 9%. The same holds for organic growth (acquisitions left
 out), results from continuing operations (disposals left out), pro forma figures, and
-time frames: annual savings or an aggregate charge are not a quarter's. A
+time frames: annual savings or an aggregate charge are not a quarter's. Guidance status
+words ("reaffirms", "raises", "lowers", "narrows") are read the same way, but only one way
+round (``STATUS``): a text may leave them out, never add them. A
 qualifier written before the metric is part of its phrase ("organic revenue"); one
 written after it ("eps $1.01 from continuing operations", "up 5% on a currency-neutral
 basis") used to be lost, so the facts did not hold it and a generated sentence could add
@@ -18,6 +20,8 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
+_REVISES = (r"(?=\s+(?:its\s+|the\s+)?(?:fy|fiscal|full|q[1-4]|20\d\d|guidance|outlook|"
+             r"forecast|view|quarterly|annual|dividend|adjusted|gaap|non-gaap)\b)")
 #: concept -> how text writes it. Only qualifiers that change the number are here:
 #: "total", "consolidated" or "reported" do not make a claim false when dropped.
 FORMS: dict[str, str] = {
@@ -36,12 +40,28 @@ FORMS: dict[str, str] = {
     # time frames: an annual saving or an aggregate charge stated "in q2" is false
     "annual": r"annual(?:ized|ly)?(?!\s+recurring)|run[\s-]+rate|per\s+annum",
     "cumulative": r"aggregate|cumulative",
+    # a guidance status: "reaffirms" where the source only "expects" is an invented claim
+    "reaffirmed": r"re-?affirm(?:s|ed|ing)?|affirm(?:s|ed|ing)?|reiterat(?:es|ed|ing)|"
+                  r"maintain(?:s|ed|ing)?|confirm(?:s|ed|ing)?",
+    # a revised outlook or payout: the verb before a period or an outlook word ("raises fy
+    # 2022 eps view", "increases its quarterly dividend"), not a change ("sales increased")
+    "raised": r"(?:rais|increas|lift|boost)(?:es|ed|ing|s)?",
+    "lowered": r"(?:lower|cut|reduc)(?:es|ed|ing|s)?",
+    "narrowed": r"narrow(?:s|ed|ing)?",
 }
+#: where a form counts only in context, when read from a sentence (a metric's stored
+#: qualifier words are read without it)
+CONTEXT = {"raised": _REVISES, "lowered": _REVISES, "narrowed": _REVISES}
+#: concepts a text may leave out (saying "sees" for a reaffirmed outlook is still true),
+#: but never add
+STATUS = frozenset({"reaffirmed", "raised", "lowered", "narrowed"})
 CONCEPTS = {c: re.compile(rf"\b(?:{form})\b", re.I) for c, form in FORMS.items()}
 #: a qualifier with its joining words ("on a currency-neutral basis", "from continuing
 #: operations"): what a trailing one keeps as the metric's qualifier words
-TRAILING = re.compile(rf"(?:(?:on|at|in)\s+(?:an?\s+)?|from\s+)?\b(?:{'|'.join(FORMS.values())})"
-                      r"(?:\s+basis)?\b", re.I)
+TRAILING = re.compile(
+    r"(?:(?:on|at|in)\s+(?:an?\s+)?|from\s+)?\b(?:"
+    + "|".join(f"(?:{form}){CONTEXT.get(c, '')}" for c, form in FORMS.items())
+    + r")(?:\s+basis)?\b", re.I)
 
 
 def concepts(*words: str | None) -> frozenset[str]:
@@ -88,7 +108,7 @@ def state_missing(template: str, metrics: Sequence[Any]) -> str:
         if k >= len(metrics):
             continue
         fact = metrics[k]
-        for c in sorted(concepts(fact.surface, fact.qualifier) - said):
+        for c in sorted(concepts(fact.surface, fact.qualifier) - said - STATUS):
             words = fact.qualifier or ""
             own = [words[a:b] for a, b in trailing_phrases(words, 0, len(words))
                    if c in concepts(words[a:b]) and _JOINED.match(words, a)]

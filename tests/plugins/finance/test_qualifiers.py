@@ -122,3 +122,24 @@ def test_a_dropped_qualifier_is_written_after_the_number_in_the_facts_words() ->
         assert fixed == text and kinds(facts, fixed) == []
     stated = "<p1> <m2.name> rose <m2.change> on a same-store basis."
     assert state_missing(stated, facts.metrics) == stated  # nothing twice
+
+
+def test_a_status_the_source_never_gave_is_caught_one_the_text_leaves_out_is_not() -> None:
+    facts, _, text = report_from_call({"ticker": "X", "quarter": 4, "year": 2021, "bullets": [
+        "sees fy 2022 adjusted earnings per share $3.20 to $3.30.",
+        "declares quarterly dividend of 79¢ per share.",
+        "q4 revenue increased 5% to $2 billion."]})
+    assert kinds(facts, text) == []
+    assert kinds(facts, "raises fy 2022 adjusted earnings per share view to $3.20 to "
+                        "$3.30.") == ["wrong_qualifier"] * 2
+    assert kinds(facts, "reaffirms fy 2022 adjusted earnings per share $3.20 to $3.30.") == [
+        "wrong_qualifier"] * 2
+    assert kinds(facts, "increases its quarterly dividend 79¢ per share.") == [
+        "wrong_qualifier"]
+    assert kinds(facts, "q4 revenue rose 5% to $2 billion.") == []  # a change, no status
+    facts, _, text = report_from_call({"ticker": "X", "quarter": 4, "year": 2021, "bullets": [
+        "raises fy 2022 adjusted earnings per share view to $3.20 to $3.30."]})
+    assert kinds(facts, text) == []
+    assert kinds(facts, "sees fy 2022 adjusted earnings per share $3.20 to $3.30.") == []
+    assert state_missing("sees <p0> <m0.name> <m0.value> to <m0.high>.", facts.metrics) == \
+        "sees <p0> <m0.name> <m0.value> to <m0.high>."  # a status is never added
