@@ -188,3 +188,12 @@ def test_a_segment_binds_only_when_the_name_slot_can_write_it() -> None:
     facts, _, _ = report_from_call({"ticker": "X", "quarter": 3, "year": 2021, "bullets": [
         "north america revenue in q3 was $1.6 billion."]})
     assert facts.metrics[0].segment() == "north america"
+
+
+def test_a_direction_word_on_a_value_needs_a_direction_in_the_facts() -> None:
+    facts, _, text = report_from_call({"ticker": "X", "quarter": 4, "year": 2021,
+                                       "bullets": ["q4 revenue $5.1 billion."]})
+    assert kinds(facts, text) == []
+    assert kinds(facts, "q4 revenue was $5.1 billion.") == []
+    # "rose to" claims a rise the source never states
+    assert kinds(facts, "q4 revenue rose to $5.1 billion.") == ["wrong_direction"]
