@@ -2,11 +2,13 @@
 
 "revenue rose 5% at constant currency" and "revenue rose 5%" are different claims: the
 reported growth may be 1% or 9%. The same holds for organic growth (acquisitions left
-out), results from continuing operations (disposals left out), pro forma figures, and
-time frames: annual savings or an aggregate charge are not a quarter's. Guidance status
-words ("reaffirms", "raises", "lowers", "narrows") are read the same way, but only one way
-round (``STATUS``): a text may leave them out, never add them. A
-qualifier written before the metric is part of its phrase ("organic revenue"); one
+out), results from continuing operations (disposals left out), pro forma figures, figures
+per unit sold ("gross profit per vehicle retailed"), same-store figures, and time frames:
+annual savings or an aggregate charge are not a quarter's. Guidance status words
+("reaffirms", "raises", "lowers", "narrows") are read the same way, but only one way round
+(``STATUS``): a text may leave them out, never add them.
+
+A qualifier written before the metric is part of its phrase ("organic revenue"); one
 written after it ("eps $1.01 from continuing operations", "up 5% on a currency-neutral
 basis") used to be lost, so the facts did not hold it and a generated sentence could add
 or drop it unchecked (hand audits found both). ``concepts`` reads them from any words;
@@ -40,6 +42,11 @@ FORMS: dict[str, str] = {
     # time frames: an annual saving or an aggregate charge stated "in q2" is false
     "annual": r"annual(?:ized|ly)?(?!\s+recurring)|run[\s-]+rate|per\s+annum",
     "cumulative": r"aggregate|cumulative",
+    # a figure per unit sold is not the total ("gross profit per vehicle retailed $2,535")
+    "per unit": (r"per\s+(?!(?:diluted\s+|basic\s+|common\s+|weighted\s+)?share)(?:vehicle|"
+                 r"unit|ton|tonne|barrel|boe|mcfe?|employee|square\s+(?:foot|feet)|room|"
+                 r"available\s+room|store|location|customer|subscriber|member|user|car|"
+                 r"mile|pound|ounce|transaction|visit)s?(?:\s+(?:retailed|sold|shipped))?"),
     # a guidance status: "reaffirms" where the source only "expects" is an invented claim
     "reaffirmed": r"re-?affirm(?:s|ed|ing)?|affirm(?:s|ed|ing)?|reiterat(?:es|ed|ing)|"
                   r"maintain(?:s|ed|ing)?|confirm(?:s|ed|ing)?",
@@ -88,8 +95,9 @@ def with_phrase(qualifier: str | None, phrase: str) -> str:
 WRITTEN = {"constant currency": "at constant currency", "organic": "on an organic basis",
            "continuing operations": "from continuing operations",
            "pro forma": "on a pro forma basis", "comparable": "on a same-store basis",
-           "annual": "on an annualized basis", "cumulative": "in aggregate"}
-_JOINED = re.compile(r"(?:on|at|in|from|excluding)\s", re.I)  # reads after a number
+           "annual": "on an annualized basis", "cumulative": "in aggregate",
+           "per unit": "per unit"}
+_JOINED = re.compile(r"(?:on|at|in|from|excluding|per)\s", re.I)  # reads after a number
 _NUMBER_SLOT = re.compile(r"<m(\d+)\.(?!name>)\w+>")
 
 
@@ -108,11 +116,16 @@ def state_missing(template: str, metrics: Sequence[Any]) -> str:
         if k >= len(metrics):
             continue
         fact = metrics[k]
-        for c in sorted(concepts(fact.surface, fact.qualifier) - said - STATUS):
-            words = fact.qualifier or ""
+        words = fact.qualifier or ""
+        phrases = []
+        # "per vehicle retailed" belongs right after the number, before any basis
+        for c in sorted(concepts(fact.surface, fact.qualifier) - said - STATUS,
+                        key=lambda c: (c != "per unit", c)):
             own = [words[a:b] for a, b in trailing_phrases(words, 0, len(words))
                    if c in concepts(words[a:b]) and _JOINED.match(words, a)]
-            inserts.append((end, " " + (own[0] if own else WRITTEN[c])))
+            phrases.append(own[0] if own else WRITTEN[c])
+        if phrases:
+            inserts.append((end, " " + " ".join(phrases)))
     for end, words in sorted(inserts, reverse=True):
         template = template[:end] + words + template[end:]
     return template

@@ -143,3 +143,18 @@ def test_a_status_the_source_never_gave_is_caught_one_the_text_leaves_out_is_not
     assert kinds(facts, "sees fy 2022 adjusted earnings per share $3.20 to $3.30.") == []
     assert state_missing("sees <p0> <m0.name> <m0.value> to <m0.high>.", facts.metrics) == \
         "sees <p0> <m0.name> <m0.value> to <m0.high>."  # a status is never added
+
+
+def test_a_figure_per_unit_sold_is_not_the_total() -> None:
+    facts, _, text = report_from_call({"ticker": "X", "quarter": 1, "year": 2021, "bullets": [
+        "q1 same-store new vehicle gross profit per vehicle retailed was $2,535, up 56%.",
+        "q1 earnings per diluted share $1.20."]})
+    assert concepts(facts.metrics[0].surface, facts.metrics[0].qualifier) == {
+        "per unit", "comparable"}
+    assert kinds(facts, text) == []
+    assert kinds(facts, "q1 vehicle gross profit rose 56% to $2,535 on a same-store basis. "
+                        "q1 earnings per diluted share $1.20.") == ["wrong_qualifier"] * 2
+    assert concepts("q1 earnings per diluted share $1.20, revenue up 98 percent") == set()
+    fixed = state_missing("<p0> <m0.name> rose <m0.change> to <m0.value>.", facts.metrics)
+    assert realise(fixed, facts) == ("q1 vehicle gross profit rose 56% to $2,535 per vehicle "
+                                     "retailed on a same-store basis.")
