@@ -21,8 +21,9 @@ the fact's declared style implies. Findings (``Finding.kind``):
 - ``wrong_bound``: "at least $1.5 billion" where the fact is a value, or a cap ("up to
   $200 million") stated as a plain value
 - ``wrong_qualifier``: a qualifier that changes the figure ("at constant currency",
-  "organic", "from continuing operations", "pro forma") said where the fact has none, or
-  left out where it has one (qualifiers.py)
+  "organic", "from continuing operations", "same-store", "per vehicle retailed",
+  "annualized") said where the fact has none, or left out where it has one; a guidance
+  status ("reaffirms", "raises") said where the source gave none (qualifiers.py)
 - ``wrong_unit``: an amount with a scale word stated per share ("$106.6 billion per
   diluted share"): no per-share figure is written in billions; or a metric named per
   share whose numbers are not ("revenue per share rose 16% to $787.2 million")

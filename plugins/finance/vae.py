@@ -188,6 +188,7 @@ class ReportVAE(Generator):
         self._direction_ids: dict[str, set[int]] | None = None
         self._blank_ids: set[int] | None = None
         self._gates: dict[frozenset[str], WordGate] = {}  # by the facts' own name words
+        self._pieces: list[str] = []
         self.templates: list[str] = []  # training templates for the fallback
         if self.cfg.n_vocab:
             self._build(self.cfg.n_vocab)
@@ -289,8 +290,7 @@ class ReportVAE(Generator):
             return False  # another company's name before "-" ("... realty trust - ")
         if self.words is None:
             return True
-        known = self.words | {w for m in facts.metrics for w in words_of(m.surface or "")}
-        return words_of(template) <= known
+        return words_of(template) <= self.words | _own_words(facts)
 
     def accept(self, template: str, facts: FinancialFacts, shaped: bool = False) -> str | None:
         """The sentence ``template`` writes for ``facts`` when it is well formed and the
@@ -348,13 +348,14 @@ class ReportVAE(Generator):
         """The decoding constraint for ``well_formed``'s word rule (None when off)."""
         if not self.cfg.word_gate or self.words is None:
             return None
-        own = frozenset(w for m in facts.metrics for w in words_of(m.surface or ""))
+        own = _own_words(facts)
         gate = self._gates.get(own)
         if gate is None:
             tok = self.tokenizer
-            pieces = [tok.decode([i]) for i in range(tok.vocab_size)]
+            if not self._gates:  # the token texts, decoded once per tokenizer
+                self._pieces = [tok.decode([i]) for i in range(tok.vocab_size)]
             separators = {tok.token_id(s) for s in local_slots()} | {tok.eos_id}
-            gate = self._gates[own] = WordGate(pieces, self.words | own, separators)
+            gate = self._gates[own] = WordGate(self._pieces, self.words | own, separators)
         return gate
 
     def draw_templates(self, plans: list[SentencePlan], generator: torch.Generator,
@@ -482,6 +483,11 @@ class ReportVAE(Generator):
                  "fallback_sentences": r["fallback"],
                  "findings": r["findings"]} for i, r in enumerate(reports)]
         return Samples([r["text"] for r in reports], meta, TEXT_EXPORTERS)
+
+
+def _own_words(facts: FinancialFacts) -> frozenset[str]:
+    """The words of the facts' own metric names, which a sentence may always use."""
+    return frozenset(w for m in facts.metrics for w in words_of(m.surface or ""))
 
 
 def word_pairs(text: str) -> set[tuple[str, str]]:
