@@ -22,6 +22,11 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
+#: what a figure "per ..." can be per, other than a share
+_UNITS = (r"vehicle|unit|ton|tonne|barrel|boe|mcfe?|employee|square\s+(?:foot|feet)|room|"
+          r"available\s+room|store|location|customer|subscriber|member|user|car|mile|pound|"
+          r"ounce|transaction|visit")
+_NOT_SHARE = r"(?!(?:diluted\s+|basic\s+|common\s+|weighted\s+)?share)"
 _REVISES = (r"(?=\s+(?:its\s+|the\s+)?(?:fy|fiscal|full|q[1-4]|20\d\d|guidance|outlook|"
              r"forecast|view|quarterly|annual|dividend|adjusted|gaap|non-gaap)\b)")
 #: concept -> how text writes it. Only qualifiers that change the number are here:
@@ -43,10 +48,7 @@ FORMS: dict[str, str] = {
     "annual": r"annual(?:ized|ly)?(?!\s+recurring)|run[\s-]+rate|per\s+annum",
     "cumulative": r"aggregate|cumulative",
     # a figure per unit sold is not the total ("gross profit per vehicle retailed $2,535")
-    "per unit": (r"per\s+(?!(?:diluted\s+|basic\s+|common\s+|weighted\s+)?share)(?:vehicle|"
-                 r"unit|ton|tonne|barrel|boe|mcfe?|employee|square\s+(?:foot|feet)|room|"
-                 r"available\s+room|store|location|customer|subscriber|member|user|car|"
-                 r"mile|pound|ounce|transaction|visit)s?(?:\s+(?:retailed|sold|shipped))?"),
+    "per unit": rf"per\s+{_NOT_SHARE}(?:{_UNITS})s?(?:\s+(?:retailed|sold|shipped))?",
     # a guidance status: "reaffirms" where the source only "expects" is an invented claim
     "reaffirmed": r"re-?affirm(?:s|ed|ing)?|affirm(?:s|ed|ing)?|reiterat(?:es|ed|ing)|"
                   r"maintain(?:s|ed|ing)?|confirm(?:s|ed|ing)?",
@@ -63,6 +65,8 @@ CONTEXT = {"raised": _REVISES, "lowered": _REVISES, "narrowed": _REVISES}
 #: but never add
 STATUS = frozenset({"reaffirmed", "raised", "lowered", "narrowed"})
 CONCEPTS = {c: re.compile(rf"\b(?:{form})\b", re.I) for c, form in FORMS.items()}
+PER_UNIT = "per unit"
+_PER_UNIT = re.compile(rf"\bper\s+{_NOT_SHARE}(?P<unit>{_UNITS})s?\b", re.I)
 #: a qualifier with its joining words ("on a currency-neutral basis", "from continuing
 #: operations"): what a trailing one keeps as the metric's qualifier words
 TRAILING = re.compile(
@@ -72,9 +76,13 @@ TRAILING = re.compile(
 
 
 def concepts(*words: str | None) -> frozenset[str]:
-    """The meaning-changing qualifiers named anywhere in ``words``."""
+    """The meaning-changing qualifiers named anywhere in ``words``. A figure per unit is
+    named by its unit ("per vehicle", "per ton"): one per ton is not one per vehicle."""
     text = " ".join(w for w in words if w)
-    return frozenset(c for c, p in CONCEPTS.items() if p.search(text))
+    found = {c for c, p in CONCEPTS.items() if c != PER_UNIT and p.search(text)}
+    found |= {"per " + m.group("unit").lower().removesuffix("s")
+              for m in _PER_UNIT.finditer(text)}
+    return frozenset(found)
 
 
 def trailing_phrases(text: str, start: int, end: int) -> list[tuple[int, int]]:
@@ -95,9 +103,9 @@ def with_phrase(qualifier: str | None, phrase: str) -> str:
 WRITTEN = {"constant currency": "at constant currency", "organic": "on an organic basis",
            "continuing operations": "from continuing operations",
            "pro forma": "on a pro forma basis", "comparable": "on a same-store basis",
-           "annual": "on an annualized basis", "cumulative": "in aggregate",
-           "per unit": "per unit"}
+           "annual": "on an annualized basis", "cumulative": "in aggregate"}
 _JOINED = re.compile(r"(?:on|at|in|from|excluding|per)\s", re.I)  # reads after a number
+_NAME_SLOT = re.compile(r"<m(\d+)\.name>")
 _NUMBER_SLOT = re.compile(r"<m(\d+)\.(?!name>)\w+>")
 
 
@@ -110,7 +118,9 @@ def state_missing(template: str, metrics: Sequence[Any]) -> str:
     last: dict[int, int] = {}
     for m in _NUMBER_SLOT.finditer(template):
         last[int(m.group(1))] = m.end()
-    said = concepts(template)
+    # what the sentence already says, its metrics' names written out
+    said = concepts(_NAME_SLOT.sub(lambda m: metrics[int(m.group(1))].phrase()
+                                   if int(m.group(1)) < len(metrics) else " ", template))
     inserts = []
     for k, end in last.items():
         if k >= len(metrics):
@@ -120,10 +130,10 @@ def state_missing(template: str, metrics: Sequence[Any]) -> str:
         phrases = []
         # "per vehicle retailed" belongs right after the number, before any basis
         for c in sorted(concepts(fact.surface, fact.qualifier) - said - STATUS,
-                        key=lambda c: (c != "per unit", c)):
+                        key=lambda c: (not c.startswith("per "), c)):
             own = [words[a:b] for a, b in trailing_phrases(words, 0, len(words))
                    if c in concepts(words[a:b]) and _JOINED.match(words, a)]
-            phrases.append(own[0] if own else WRITTEN[c])
+            phrases.append(own[0] if own else WRITTEN.get(c, c))
         if phrases:
             inserts.append((end, " " + " ".join(phrases)))
     for end, words in sorted(inserts, reverse=True):

@@ -122,6 +122,11 @@ def test_a_dropped_qualifier_is_written_after_the_number_in_the_facts_words() ->
         assert fixed == text and kinds(facts, fixed) == []
     stated = "<p1> <m2.name> rose <m2.change> on a same-store basis."
     assert state_missing(stated, facts.metrics) == stated  # nothing twice
+    # nor what the name slot already writes ("organic" in "organic sales")
+    facts, _, _ = report_from_call({"ticker": "X", "quarter": 1, "year": 2021, "bullets": [
+        "q1 organic sales rose 4%."]})
+    template = "<p0> <m0.name> rose <m0.change>."
+    assert state_missing(template, facts.metrics) == template
 
 
 def test_a_status_the_source_never_gave_is_caught_one_the_text_leaves_out_is_not() -> None:
@@ -150,11 +155,14 @@ def test_a_figure_per_unit_sold_is_not_the_total() -> None:
         "q1 same-store new vehicle gross profit per vehicle retailed was $2,535, up 56%.",
         "q1 earnings per diluted share $1.20."]})
     assert concepts(facts.metrics[0].surface, facts.metrics[0].qualifier) == {
-        "per unit", "comparable"}
+        "per vehicle", "comparable"}
     assert kinds(facts, text) == []
     assert kinds(facts, "q1 vehicle gross profit rose 56% to $2,535 on a same-store basis. "
                         "q1 earnings per diluted share $1.20.") == ["wrong_qualifier"] * 2
     assert concepts("q1 earnings per diluted share $1.20, revenue up 98 percent") == set()
+    # per ton is not per vehicle
+    assert kinds(facts, "q1 vehicle gross profit rose 56% to $2,535 per ton on a same-store "
+                        "basis. q1 earnings per diluted share $1.20.") == ["wrong_qualifier"] * 2
     fixed = state_missing("<p0> <m0.name> rose <m0.change> to <m0.value>.", facts.metrics)
     assert realise(fixed, facts) == ("q1 vehicle gross profit rose 56% to $2,535 per vehicle "
                                      "retailed on a same-store basis.")
