@@ -88,9 +88,8 @@ def unknown_metric_phrase(text: str, start: int, end: int, clause_start: int,
 
     ``taken``: spans of numbers and periods, which never belong to a name."""
     left = _words(text, clause_start, start)
-    while left and (left[-1][2] in _LINK or left[-1][2] in _MODAL or (
-            left[-1][2] in ("range", "in") and len(left) > 1
-            and left[-2][2] in ("in", "the", "a"))) or (left and left[-1][2] in ("in", "the")):
+    while left and (left[-1][2] in _LINK | _MODAL | {"in"} or (
+            left[-1][2] == "range" and len(left) > 1 and left[-2][2] in ("in", "the", "a"))):
         left.pop()  # "tons sold will be down 4%", "savings in the range of": the name is before
     run = _run(text, left[::-1], taken)
     if run:

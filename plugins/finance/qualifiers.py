@@ -64,8 +64,9 @@ CONTEXT = {"raised": _REVISES, "lowered": _REVISES, "narrowed": _REVISES}
 #: concepts a text may leave out (saying "sees" for a reaffirmed outlook is still true),
 #: but never add
 STATUS = frozenset({"reaffirmed", "raised", "lowered", "narrowed"})
-CONCEPTS = {c: re.compile(rf"\b(?:{form})\b", re.I) for c, form in FORMS.items()}
-PER_UNIT = "per unit"
+PER_UNIT = "per unit"  # named by its unit when read: "per vehicle", "per ton"
+CONCEPTS = {c: re.compile(rf"\b(?:{form})\b", re.I) for c, form in FORMS.items()
+            if c != PER_UNIT}
 _PER_UNIT = re.compile(rf"\bper\s+{_NOT_SHARE}(?P<unit>{_UNITS})s?\b", re.I)
 #: a qualifier with its joining words ("on a currency-neutral basis", "from continuing
 #: operations"): what a trailing one keeps as the metric's qualifier words
@@ -79,7 +80,7 @@ def concepts(*words: str | None) -> frozenset[str]:
     """The meaning-changing qualifiers named anywhere in ``words``. A figure per unit is
     named by its unit ("per vehicle", "per ton"): one per ton is not one per vehicle."""
     text = " ".join(w for w in words if w)
-    found = {c for c, p in CONCEPTS.items() if c != PER_UNIT and p.search(text)}
+    found = {c for c, p in CONCEPTS.items() if p.search(text)}
     found |= {"per " + m.group("unit").lower().removesuffix("s")
               for m in _PER_UNIT.finditer(text)}
     return frozenset(found)
