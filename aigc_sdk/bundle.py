@@ -54,6 +54,12 @@ def render_card(gen: Generator) -> str:
         lines += ["## Training settings", "", "| setting | value |", "|---|---|"]
         lines += [f"| {k} | {v} |" for k, v in card["training"].items()]
         lines.append("")
+    snap = card.get("snapshot")
+    if snap:
+        lines += ["## Weights kept", "", f"The averaged weights of step {snap['chosen_step']} "
+                  f"(held-out score {snap['chosen_score']:.4g}, lower is better), not those of "
+                  f"the last step {snap['last_step']} ({snap['last_score']:.4g}). Scores by "
+                  "step: " + ", ".join(f"{s}: {v:.4g}" for s, v in snap["scores"]), ""]
     filters = card.get("filters") or []
     lines += ["## Privacy filters", ""]
     lines += [f"- {json.dumps(f)}" for f in filters] or ["- none ran"]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
@@ -73,6 +73,15 @@ class Generator(ABC):
         """Called by the Trainer once gradient training ends, with the training data: for
         parts estimated in closed form from what the networks learnt (e.g. a density
         over an autoencoder's codes). The default does nothing."""
+        return None
+
+    def snapshot_score(
+        self, train: Dataset, heldout: Dataset
+    ) -> Callable[[Generator], float] | None:
+        """A score on real data held out from training (lower is better) by which
+        :class:`~aigc_sdk.training.BestSnapshot` picks the averaged weights to keep, or None
+        when this generator has none (the default). ``train`` may be used to fit the
+        measuring instrument, ``heldout`` is what the draws are compared with."""
         return None
 
     def save_assets(self, directory: Path) -> list[str]:

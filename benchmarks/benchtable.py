@@ -16,7 +16,7 @@ def shared_data() -> Path:
 
 
 def train_for(gen: Any, data: Any, minutes: float, batch: int, out: Path,
-              steps: int = 1_000_000, **cfg: Any) -> int:
+              steps: int = 1_000_000, callbacks: tuple = (), **cfg: Any) -> int:
     """Train ``gen`` on ``data`` for a wall-clock budget (benchmarks compare equal time,
     not equal steps), or ``steps`` if they come first; returns the steps done. ``cfg``
     overrides TrainConfig fields."""
@@ -25,7 +25,7 @@ def train_for(gen: Any, data: Any, minutes: float, batch: int, out: Path,
     config = TrainConfig(steps=steps, max_minutes=minutes, batch_size=batch,
                          log_every=20, checkpoint_every=0, progress=False, tensorboard=False,
                          **cfg)
-    trainer = Trainer(gen, data, config, out)
+    trainer = Trainer(gen, data, config, out, callbacks=callbacks)
     trainer.fit()
     return trainer.step
 

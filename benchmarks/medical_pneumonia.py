@@ -8,6 +8,7 @@ per-class precision/recall/density/coverage, on MedMNIST (PneumoniaMNIST or Brea
         [--gen-block-convs N]    (generator 3x3 convolutions per resolution)
         [--steps N] [--subset-steps N]  (stop each GAN there if its minutes last longer)
         [--tstr-multiple K]      (also TSTR on K times as many synthetic images; 0 = skip)
+        [--select-every N]       (score the averaged weights every N steps; 0 = keep the last)
 
 Unset, those take the data set's settings (SETTINGS): the generator's own (cutout, one D
 step, no LeCam, one convolution per resolution) on PneumoniaMNIST; on BreastMNIST (546
@@ -15,6 +16,12 @@ training images, where DiffAugment stalls D) no DiffAugment and two D steps. Bot
 --minutes alone. This machine has run 1700 to 4260 BreastMNIST steps in the same 6 minutes,
 and D memorises 546 images as steps grow, so --steps / --subset-steps fix them for comparisons
 between sessions (see the notes in plugins/medical/gan.py).
+
+Each GAN keeps the averaged weights whose draws are nearest the real validation split (FID on
+the features of a classifier trained on its training images; BestSnapshot + HeldoutFID); the
+test split is never seen before the final evaluation. The subset GAN is scored against a 10%
+stratified subset of the validation split, so it sees no more real data than its scenario
+allows. Scoring time is part of each GAN's training minutes.
 
 Data: $AIGC_SHARED_DATA/medical/{pneumoniamnist,breastmnist}.npz (default ../shared/data).
 Every figure is a mean over --seeds classifier seeds and sits next to its real reference.
@@ -36,6 +43,7 @@ from aigc_plugins.medical.gan import DCGAN2D, DCGANConfig
 from aigc_sdk.dataset import stratified_split
 from aigc_sdk.evaluation import generate_like
 from aigc_sdk.evaluation.featurestats import fid, prdc
+from aigc_sdk.training import BestSnapshot
 from benchtable import report, shared_data, train_for
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -46,9 +54,10 @@ TARGETS = {
 }
 
 
-def train_gan(ds, minutes: float, steps: int | None, seed: int, out: Path, batch: int,
+def train_gan(ds, heldout, minutes: float, steps: int | None, seed: int, out: Path, batch: int,
               args: argparse.Namespace) -> tuple[DCGAN2D, int, float]:
-    """The trained generator (settings from ``args``), its steps and its training seconds."""
+    """The trained generator (settings from ``args``), its steps and its training seconds;
+    with ``args.select_every``, the averaged weights that score best on ``heldout``."""
     t = time.perf_counter()
     torch.manual_seed(seed)
     cfg = DCGANConfig(gen_block_convs=args.gen_block_convs)
@@ -56,9 +65,21 @@ def train_gan(ds, minutes: float, steps: int | None, seed: int, out: Path, batch
     cfg.gan.d_steps = args.d_steps
     cfg.gan.lecam_weight = args.lecam
     gen = DCGAN2D(cfg, ds.schema)
-    done = train_for(gen, ds, minutes, batch, out, steps or 1_000_000, seed=seed,
+    callbacks = ()
+    if args.select_every:
+        callbacks = (BestSnapshot(gen.snapshot_score(ds, heldout), args.select_every),)
+    done = train_for(gen, ds, minutes, batch, out, steps or 1_000_000, callbacks, seed=seed,
                      ema_decay=0.999)
     return gen, done, time.perf_counter() - t
+
+
+def snapshot_figures(gen: DCGAN2D, tag: str) -> dict[str, float]:
+    """Which weights were kept and their held-out FID next to the last step's."""
+    snap = gen.card.get("snapshot")
+    if not snap:
+        return {}
+    return {f"kept_step_{tag}": snap["chosen_step"], f"fid_val_kept_{tag}": snap["chosen_score"],
+            f"fid_val_last_{tag}": snap["last_score"]}
 
 
 def auc_over_seeds(x, y, test, k: int, seeds: int) -> tuple[float, float, float]:
@@ -94,6 +115,9 @@ def main() -> None:
     ap.add_argument("--tstr-multiple", type=int, default=0,
                     help="also TSTR on K times as many synthetic images (K=4 on PneumoniaMNIST "
                          "adds ~5 min: its classifier steps grow with the set)")
+    ap.add_argument("--select-every", type=int, default=300,
+                    help="score the averaged weights on the val split every N steps and keep "
+                         "the best (0 = keep the last)")
     args = ap.parse_args()
     torch.set_num_threads(args.threads)
     name = "breastmnist" if args.breast else "pneumoniamnist"
@@ -107,6 +131,7 @@ def main() -> None:
             setattr(args, key, value)
     t0 = time.perf_counter()
     train, test = MedMNISTSource(path, "train"), MedMNISTSource(path, "test")
+    val = MedMNISTSource(path, "val")
     k = len(train.schema.conditions[0].values)
     real = {"x": train.x, "cond": train.cond}
     tst = {"x": test.x, "cond": test.cond}
@@ -114,7 +139,7 @@ def main() -> None:
 
     # 1. full train split: TSTR vs TRTR, FID, per-class PRDC
     gen, steps_full, gan_seconds = train_gan(
-        train, args.minutes, args.steps, 0, args.out / f"{name}_full", batch, args)
+        train, val, args.minutes, args.steps, 0, args.out / f"{name}_full", batch, args)
     gen.save_pretrained(args.out / f"{name}_full" / "bundle")
     syn = generate_like(gen, train.cond, seed=1)
     trtr = auc_over_seeds(real["x"], real["cond"][:, 0], tst, k, args.seeds)
@@ -128,7 +153,7 @@ def main() -> None:
     fmodel = fit_classifier(real["x"], real["cond"][:, 0], k, seed=0)
     f_train, f_test, f_syn = (features(fmodel, s["x"]) for s in (real, tst, syn))
     res: dict[str, float] = {
-        "gan_steps_full": steps_full,
+        "gan_steps_full": steps_full, **snapshot_figures(gen, "full"),
         "trtr_auc": trtr[0], "trtr_auc_std": trtr[1], "trtr_accuracy": trtr[2],
         "tstr_auc": tstr[0], "tstr_auc_std": tstr[1], "tstr_accuracy": tstr[2],
         "tstr_trtr_ratio": tstr[0] / trtr[0],
@@ -148,9 +173,10 @@ def main() -> None:
     # 2. augmentation, honestly: the GAN sees only the 10% subset
     idx = stratified_split(train.cond[:, 0].numpy(), {"sub": 0.1, "rest": 0.9}, seed=0)["sub"]
     sub = train.subset(idx)
+    val_idx = stratified_split(val.cond[:, 0].numpy(), {"sub": 0.1, "rest": 0.9}, seed=0)["sub"]
     gen_sub, steps_sub, sub_seconds = train_gan(
-        sub, args.subset_minutes, args.subset_steps, 0, args.out / f"{name}_sub",
-        min(batch, 32), args)
+        sub, val.subset(val_idx), args.subset_minutes, args.subset_steps, 0,
+        args.out / f"{name}_sub", min(batch, 32), args)
     n_syn = int(len(sub) * args.aug_ratio)
     codes = sub.cond[torch.randint(0, len(sub), (n_syn,), generator=torch.Generator()
                                    .manual_seed(0))]
@@ -159,7 +185,8 @@ def main() -> None:
     both = auc_over_seeds(torch.cat([sub.x, aug["x"]]), torch.cat([sub.cond, aug["cond"]])[:, 0],
                           tst, k, args.seeds)
     res.update({
-        "gan_steps_subset": steps_sub, "subset_size": len(sub), "synthetic_added": n_syn,
+        "gan_steps_subset": steps_sub, **snapshot_figures(gen_sub, "subset"),
+        "subset_size": len(sub), "val_subset_size": len(val_idx), "synthetic_added": n_syn,
         "subset_auc": alone[0], "subset_auc_std": alone[1],
         "subset_plus_synthetic_auc": both[0], "subset_plus_synthetic_auc_std": both[1],
         "aug_gain": both[0] - alone[0],
@@ -174,7 +201,8 @@ def main() -> None:
                "fid_ratio": ("<=", 1.5), "gan_training_minutes": ("<=", 15.0)}
     report(f"{name}: conditional DCGAN, DiffAugment {args.diffaugment!r}, {args.d_steps} D "
            f"steps per G step, LeCam {args.lecam}, {args.gen_block_convs} G convolutions per "
-           f"resolution, {res['threads']} threads, "
+           f"resolution, weights kept by val FID every {args.select_every} steps (0 = last), "
+           f"{res['threads']} threads, "
            f"{res['minutes_total']:.1f} min in all", res, targets, args.json)
 
 

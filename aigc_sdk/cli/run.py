@@ -25,12 +25,16 @@ def train(
     device: Annotated[str | None, typer.Option(help="auto, cpu, cuda, mps")] = None,
     precision: Annotated[str | None, typer.Option(help="auto, no, bf16, fp16")] = None,
     seed: Annotated[int | None, typer.Option(help="override train.seed")] = None,
+    select_on: Annotated[str | None, typer.Option(
+        help="a held-out split of DATA (e.g. val): keep the averaged weights that score best "
+             "on it instead of the last ones (generators with a snapshot score)")] = None,
+    select_every: Annotated[int, typer.Option(help="steps between scored snapshots")] = 300,
 ) -> None:
     """Check the data, train a generator, and save a bundle to OUT/bundle."""
     from aigc_sdk import registry
     from aigc_sdk.config import read_recipe, validate
     from aigc_sdk.dataset import open_dataset
-    from aigc_sdk.training import TrainConfig, Trainer
+    from aigc_sdk.training import BestSnapshot, TrainConfig, Trainer
 
     try:
         cls = registry.generator(generator)
@@ -57,7 +61,17 @@ def train(
     gen.card["data"] = {"description": f"{len(ds)} samples from {data}",
                         "quality_report": report.to_markdown()}
     gen.card["data_options"] = recipe.get("data") or {}
-    trainer = Trainer(gen, ds, train_cfg, out)
+    callbacks = []
+    if select_on:
+        try:
+            heldout = open_dataset(data, dataset, split=select_on, **(recipe.get("data") or {}))
+        except (LookupError, ValueError, FileNotFoundError, TypeError) as exc:
+            fail(f"--select-on {select_on}: {exc}")
+        score = gen.snapshot_score(ds, heldout)
+        if score is None:
+            fail(f"--select-on: {generator} has no snapshot score; train without --select-on")
+        callbacks.append(BestSnapshot(score, select_every))
+    trainer = Trainer(gen, ds, train_cfg, out, callbacks=callbacks)
     try:
         trainer.fit(resume=resume)
     except FileNotFoundError as exc:
@@ -69,6 +83,11 @@ def train(
     trainer.close()
     last = trainer.metrics.history[-1] if trainer.metrics.history else {}
     console.print(f"[green]trained[/] {generator}: {trainer.step} steps, last log {last}")
+    if "snapshot" in gen.card:
+        snap = gen.card["snapshot"]
+        console.print(f"kept the averaged weights of step {snap['chosen_step']} (held-out score "
+                      f"{snap['chosen_score']:.4g}; last step {snap['last_step']}: "
+                      f"{snap['last_score']:.4g})")
     console.print(f"bundle: {bundle}   metrics log: {trainer.metrics.path}")
 
 

@@ -4,6 +4,7 @@ from aigc_sdk.training.adversarial import AdversarialConfig, adversarial_recipe
 from aigc_sdk.training.callbacks import Callback, MetricsLog, read_metrics_log
 from aigc_sdk.training.ema import EMA, refresh_batch_norm
 from aigc_sdk.training.recipe import Phase, Recipe
+from aigc_sdk.training.snapshots import BestSnapshot
 from aigc_sdk.training.trainer import TrainConfig, Trainer
 from aigc_sdk.training.variational import (
     ElboTerms,
@@ -13,6 +14,7 @@ from aigc_sdk.training.variational import (
 
 __all__ = [
     "AdversarialConfig",
+    "BestSnapshot",
     "Callback",
     "ElboTerms",
     "EMA",

@@ -10,7 +10,8 @@ from pydantic import Field
 
 from aigc_plugins.medical.export import EXPORTERS
 from aigc_plugins.medical.networks import CondGenerator, ProjectionDiscriminator
-from aigc_sdk.dataset import DataSchema
+from aigc_plugins.medical.selection import HeldoutFID
+from aigc_sdk.dataset import DataSchema, Dataset
 from aigc_sdk.generator import Generator, GeneratorConfig
 from aigc_sdk.samples import Samples
 from aigc_sdk.training import (
@@ -129,6 +130,10 @@ class DCGAN2D(Generator):
 
         refresh_batch_norm(net, inputs())
         net.eval()
+
+    def snapshot_score(self, train: Dataset, heldout: Dataset) -> HeldoutFID:
+        """FID to the held-out images on a classifier's features (see HeldoutFID)."""
+        return HeldoutFID(train, heldout)
 
     @property
     def exporters(self) -> dict[str, Any]:

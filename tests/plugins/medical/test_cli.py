@@ -152,3 +152,26 @@ def test_evaluate_prints_and_writes_metrics(
     assert all(isinstance(v, float) for v in metrics.values())
     for key in ("fid_synthetic_vs_test", "trtr_auc", "tstr_auc"):
         assert key in r.stdout
+
+
+@pytest.mark.slow
+def test_train_keeps_the_snapshot_that_scores_best_on_val(work: Path) -> None:
+    fast = ("import functools, aigc_plugins.medical.classifier as c, "
+            "aigc_plugins.medical.selection as s;"
+            "s.train_classifier = functools.partial(c.train_classifier, batch_size=16);"
+            "from aigc_sdk.cli import main; main()")
+    r = aigc("train", "medical.dcgan2d", "--data", "tiny.npz", "--out", "chosen", "--steps", "20",
+             "--config", "config.yaml", "--select-on", "val", "--select-every", "10", cwd=work,
+             prelude=fast)
+    assert r.returncode == 0, r.stdout + r.stderr
+    card = json.loads((work / "chosen" / "bundle" / "config.json").read_text())["card"]
+    snap = card["snapshot"]
+    assert [s for s, _ in snap["scores"]] == [10, 20, 20]
+    assert snap["chosen_score"] == pytest.approx(min(v for _, v in snap["scores"]), rel=1e-5)
+    assert f"kept the averaged weights of step {snap['chosen_step']}" in r.stdout
+    assert "## Weights kept" in (work / "chosen" / "bundle" / "card.md").read_text()
+
+    bad = aigc("train", "medical.dcgan2d", "--data", "tiny.npz", "--out", "nosplit", "--steps",
+               "5", "--config", "config.yaml", "--select-on", "holdout", cwd=work)
+    assert bad.returncode != 0 and "--select-on holdout" in bad.stderr, bad.stderr
+    assert "Traceback" not in bad.stderr
