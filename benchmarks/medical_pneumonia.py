@@ -22,9 +22,10 @@ The full-set GAN keeps the averaged weights whose draws are nearest the real val
 (FID on the features of a classifier trained on its training images; BestSnapshot +
 HeldoutFID) on BreastMNIST and other data sets, not on PneumoniaMNIST (see SETTINGS); the
 test split is never seen before the final evaluation; scoring time is part of the GAN's
-training minutes. The subset GAN keeps its last weights unless --select-subset: scored against
-the 10% stratified subset of the validation split its scenario allows (8 BreastMNIST images),
-it kept step 300 of 1820 and the augmentation gain fell from +0.028 to -0.032.
+training minutes, except the feature classifier's fit, which the final FID shares. The subset
+GAN keeps its last weights unless --select-subset: scored against the 10% stratified subset of
+the validation split its scenario allows (8 BreastMNIST images), it kept step 300 of 1820 and
+the augmentation gain fell from +0.028 to -0.032.
 
 Data: $AIGC_SHARED_DATA/medical/{pneumoniamnist,breastmnist}.npz (default ../shared/data).
 Every figure is a mean over --seeds classifier seeds and sits next to its real reference.
@@ -43,6 +44,7 @@ from aigc_plugins.medical.classifier import auc_accuracy, features, mean_std, pr
 from aigc_plugins.medical.classifier import train_classifier as fit_classifier
 from aigc_plugins.medical.data import MedMNISTSource
 from aigc_plugins.medical.gan import DCGAN2D, DCGANConfig
+from aigc_plugins.medical.selection import HeldoutFID
 from aigc_sdk.dataset import stratified_split
 from aigc_sdk.evaluation import generate_like
 from aigc_sdk.evaluation.featurestats import fid, prdc
@@ -60,10 +62,10 @@ TARGETS = {
 }
 
 
-def train_gan(ds, heldout, minutes: float, steps: int | None, seed: int, out: Path, batch: int,
-              args: argparse.Namespace) -> tuple[DCGAN2D, int, float]:
+def train_gan(ds, score: HeldoutFID | None, minutes: float, steps: int | None, seed: int,
+              out: Path, batch: int, args: argparse.Namespace) -> tuple[DCGAN2D, int, float]:
     """The trained generator (settings from ``args``), its steps and its training seconds;
-    with ``args.select_every``, the averaged weights that score best on ``heldout``."""
+    given a ``score``, the averaged weights that score best every ``args.select_every``."""
     t = time.perf_counter()
     torch.manual_seed(seed)
     cfg = DCGANConfig(gen_block_convs=args.gen_block_convs)
@@ -71,9 +73,7 @@ def train_gan(ds, heldout, minutes: float, steps: int | None, seed: int, out: Pa
     cfg.gan.d_steps = args.d_steps
     cfg.gan.lecam_weight = args.lecam
     gen = DCGAN2D(cfg, ds.schema)
-    callbacks = ()
-    if args.select_every and heldout is not None:
-        callbacks = (BestSnapshot(gen.snapshot_score(ds, heldout), args.select_every),)
+    callbacks = (BestSnapshot(score, args.select_every),) if score and args.select_every else ()
     done = train_for(gen, ds, minutes, batch, out, steps or 1_000_000, callbacks, seed=seed,
                      ema_decay=0.999)
     return gen, done, time.perf_counter() - t
@@ -146,9 +146,12 @@ def main() -> None:
     tst = {"x": test.x, "cond": test.cond}
     batch = 64 if len(train) >= 1000 else 32
 
-    # 1. full train split: TSTR vs TRTR, FID, per-class PRDC
+    # 1. full train split: TSTR vs TRTR, FID, per-class PRDC. One real-trained classifier
+    # gives the features of the final FID/PRDC and of the validation score that keeps weights.
+    fmodel = fit_classifier(real["x"], real["cond"][:, 0], k, seed=0)
     gen, steps_full, gan_seconds = train_gan(
-        train, val, args.minutes, args.steps, 0, args.out / f"{name}_full", batch, args)
+        train, HeldoutFID(train, val, extractor=fmodel), args.minutes, args.steps, 0,
+        args.out / f"{name}_full", batch, args)
     gen.save_pretrained(args.out / f"{name}_full" / "bundle")
     syn = generate_like(gen, train.cond, seed=1)
     trtr = auc_over_seeds(real["x"], real["cond"][:, 0], tst, k, args.seeds)
@@ -159,7 +162,6 @@ def main() -> None:
         auc = auc_over_seeds(big["x"], big["cond"][:, 0], tst, k, args.seeds)[0]
         more = {"tstr_multiple": args.tstr_multiple, "tstr_auc_more_synthetic": auc,
                 "tstr_trtr_ratio_more_synthetic": auc / trtr[0]}
-    fmodel = fit_classifier(real["x"], real["cond"][:, 0], k, seed=0)
     f_train, f_test, f_syn = (features(fmodel, s["x"]) for s in (real, tst, syn))
     res: dict[str, float] = {
         "gan_steps_full": steps_full, **snapshot_figures(gen, "full"),
@@ -182,9 +184,10 @@ def main() -> None:
     # 2. augmentation, honestly: the GAN sees only the 10% subset
     idx = stratified_split(train.cond[:, 0].numpy(), {"sub": 0.1, "rest": 0.9}, seed=0)["sub"]
     sub = train.subset(idx)
-    val_idx = stratified_split(val.cond[:, 0].numpy(), {"sub": 0.1, "rest": 0.9}, seed=0)["sub"]
+    val_sub = val.subset(stratified_split(val.cond[:, 0].numpy(), {"sub": 0.1, "rest": 0.9},
+                                          seed=0)["sub"])
     gen_sub, steps_sub, sub_seconds = train_gan(
-        sub, val.subset(val_idx) if args.select_subset else None, args.subset_minutes,
+        sub, HeldoutFID(sub, val_sub) if args.select_subset else None, args.subset_minutes,
         args.subset_steps, 0, args.out / f"{name}_sub", min(batch, 32), args)
     n_syn = int(len(sub) * args.aug_ratio)
     codes = sub.cond[torch.randint(0, len(sub), (n_syn,), generator=torch.Generator()
@@ -195,7 +198,7 @@ def main() -> None:
                           tst, k, args.seeds)
     res.update({
         "gan_steps_subset": steps_sub, **snapshot_figures(gen_sub, "subset"),
-        **({"val_subset_size": len(val_idx)} if args.select_subset else {}),
+        **({"val_subset_size": len(val_sub)} if args.select_subset else {}),
         "subset_size": len(sub), "synthetic_added": n_syn,
         "subset_auc": alone[0], "subset_auc_std": alone[1],
         "subset_plus_synthetic_auc": both[0], "subset_plus_synthetic_auc_std": both[1],
