@@ -12,6 +12,7 @@ still become a listed word, so no draw is spent spelling another company's name.
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -103,10 +104,15 @@ def sample(
     model: TextCVAE, src: Sequence[list[int]], z: torch.Tensor | None, rules: Sequence[RowRules],
     slot_ids: set[int], banned: set[int], eos_id: int, generator: torch.Generator,
     max_new: int = 48, temperature: float = 1.0, top_p: float = 0.9, penalty: float = 0.0,
+    min_p: float = 0.0,
 ) -> list[list[int] | None]:
     """One template per row; ``None`` where a row ran out of tokens before it could end.
     ``penalty`` is subtracted from the logits of each row's ``penalised`` tokens (a
-    diversity penalty in the manner of diverse beam search: other wordings get drawn)."""
+    diversity penalty in the manner of diverse beam search: other wordings get drawn).
+    ``min_p``: a token less likely than ``min_p`` times the most likely one is never drawn,
+    judged before the rules ban anything. Where the rules ban every token the model
+    believes in, the row is given up (``None``) instead of forced onto a word it gives
+    almost no chance, which is how a constrained decoder writes word salad."""
     was_training = model.training
     model.eval()
     n, dev = len(src), next(model.parameters()).device
@@ -150,6 +156,11 @@ def sample(
         for i, r in enumerate(rules):
             if r.words is not None and not bool(done[i]):
                 ban[i] |= r.words.banned(partial[i]).to(dev)
+        if min_p > 0:
+            ban |= logits < logits.max(-1, keepdim=True).values + math.log(min_p)
+        stuck = ban.all(-1)  # nothing the model believes in is allowed: given up
+        ban[stuck, model.pad_id] = False
+        done |= stuck
         nxt = _draw_top_p(logits.masked_fill(ban, float("-inf")), top_p, generator)
         nxt = torch.where(done, torch.full_like(nxt, model.pad_id), nxt)
         for i in torch.nonzero(~done).flatten().tolist():

@@ -245,6 +245,9 @@ class MetricFact(BaseModel):
 
     name: str
     surface: str = ""
+    counted: str = Field("", description=(
+        "for a count, the noun it counts as written after it (\"stores\" of \"11 stores\"): "
+        "a text may put only this noun or the metric's own words after the number"))
     qualifier: str | None = None
     guidance: bool = False
     unit: Unit = "currency"

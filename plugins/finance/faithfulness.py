@@ -46,6 +46,7 @@ from pydantic import BaseModel, Field
 
 from aigc_plugins.finance.attach import Analysis, analyse
 from aigc_plugins.finance.basis import basis_findings
+from aigc_plugins.finance.counted import counted_after, counts_ok
 from aigc_plugins.finance.facts import (
     CHANGE_FIELDS,
     FinancialFacts,
@@ -185,6 +186,9 @@ def check_text(facts: FinancialFacts, text: str,
             if s.kind == "money" and s.scale != "none" and PER_SHARE_AFTER.match(text, s.end):
                 out.findings.append(("wrong_unit", f"{s.text!r} is an amount in "
                                      f"{s.scale}s, stated per share"))
+            if s.kind == "count" and out.checks[-1].metric is not None:
+                _check_counted(facts.metrics[out.checks[-1].metric], out.checks[-1].field or
+                               "value", text, s, out)
     for d in a.drafts:
         if d.phrase and any(s.unit != "per_share" for s in d.fields.values()) \
                 and NAME_PER_SHARE.match(text, d.phrase[1]):
@@ -278,12 +282,17 @@ def _check_number(facts: FinancialFacts, s: Span, name: str, role: str, told: Me
     if m.period is not None and best[1] not in ("prior", "prior_high"):
         held = facts.periods[m.period]
     # a period the facts do not hold at all is already an unsupported number
-    known = said is not None and any(said.same_time(x) for x in facts.periods)
+    known = said is not None and any(said.same_time(x) for x in [*facts.periods, facts.period]
+                                     if x is not None)
     if held is None and best[1] not in ("prior", "prior_high") and not m.guidance:
         held = facts.period  # a result without a period is the report's own period's
-    period_ok = not known or held is None or said.same_time(held)
+    # an outlook the facts hold for no period ("annual savings of $11 million once the plan
+    # is implemented") is not one for the quarter a text pins on it ("savings in q2")
+    undated = m.guidance and held is None and best[1] not in ("prior", "prior_high")
+    period_ok = not known or (said is None if undated else held is None or said.same_time(held))
     if name_ok and field_ok and sign_ok and not period_ok:
-        out.findings.append(("wrong_period", f"{where} for {held.render()}, the text says "
+        when = held.render() if held is not None else "no period"
+        out.findings.append(("wrong_period", f"{where} for {when}, the text says "
                              f"{period.text}"))
     outlook_ok = told.guidance == m.guidance or best[1] == "estimate"
     if name_ok and field_ok and sign_ok and period_ok and not outlook_ok:
@@ -304,6 +313,19 @@ def _check_number(facts: FinancialFacts, s: Span, name: str, role: str, told: Me
     check.ok = name_ok and field_ok and sign_ok and period_ok and outlook_ok and bound_ok \
         and qualifier_ok
     out.claims_correct += claim and check.ok
+
+
+def _check_counted(m: MetricFact, field: str, text: str, s: Span,
+                   out: FaithfulnessDetail) -> None:
+    """A count says what it counts: "1.3 million boepd" for tons sold, "8 to 10 per
+    share" for store openings, are numbers the facts hold about things they do not."""
+    noun = counted_after(text, s.end)
+    if noun and not counts_ok(noun, f"{m.counted} {m.surface}"):
+        held = m.counted or m.surface or "nothing named"
+        out.findings.append(("wrong_unit", f"{s.text!r} counts {held!r} in the facts, the "
+                             f"text says {noun!r}"))
+    elif m.unit_of(field) != "per_share" and PER_SHARE_AFTER.match(text, s.end):
+        out.findings.append(("wrong_unit", f"{s.text!r} is a count, stated per share"))
 
 
 def _check_basis(facts: FinancialFacts, text: str, out: FaithfulnessDetail) -> None:

@@ -132,6 +132,10 @@ PER_SHARE_AFTER = re.compile(
 _PER_SHARE_BEFORE = re.compile(
     r"(?:\beps\b|\bper\s+(?:\w+\s+){0,2}(?:share|unit)s?\b|/share|\bdividend\b)"
     r"[^$€£\d;]{0,40}$", re.IGNORECASE)
+#: "gross profit per unit" of a car dealer is per vehicle sold, not per partnership unit
+#: as in "distributions per unit": an operating figure before "per unit" is no share's
+_PRODUCT_UNIT = re.compile(r"\b(?:profit|revenue|revenues|sales|costs?|margin|price|expenses?)"
+                           r"\s+per\s+unit", re.IGNORECASE)
 #: "at least $1.5 billion": bound words, then one space, then the number
 _BOUND_BEFORE = re.compile(rf"\b(?:(?P<min>{MIN_WORDS})|(?P<max>{MAX_WORDS})) $", re.IGNORECASE)
 
@@ -366,6 +370,8 @@ def _per_share(spans: list[Span], text: str) -> list[Span]:
         if s.kind in ("money", "count") and s.scale == "none" and s.style is not None:
             after = PER_SHARE_AFTER.match(text, s.end)
             before = _PER_SHARE_BEFORE.search(text, max(0, s.start - 60), s.start)
+            if before and _PRODUCT_UNIT.search(text, max(0, before.start() - 12), before.end()):
+                before = None
             if s.kind == "count" and (s.style.decimals != 2 or s.style.suffix):
                 before = after = None
             if after or before:

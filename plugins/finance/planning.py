@@ -88,7 +88,8 @@ def plan_report(facts: FinancialFacts) -> list[SentencePlan]:
 
 def describe(facts: FinancialFacts) -> str:
     """The conditioning text: per metric its name (and, for a metric outside the synonym
-    table, its own words), qualifier, the qualifier concepts it must be stated with,
+    table, its own words), qualifier, counted noun, the qualifier concepts it must be
+    stated with,
     direction, unit and fields."""
     parts = []
     for k, m in enumerate(facts.metrics):
@@ -97,6 +98,8 @@ def describe(facts: FinancialFacts) -> str:
             words.append(m.surface)  # no canonical name: the words it was called by
         if m.qualifier:
             words.append(m.qualifier)
+        if m.counted:  # the noun its count may be written with, and no other
+            words += ["counts", m.counted]
         # what the filter holds the text to, named even where the name slot cannot write
         # it ("eps" for "gaap income from continuing operations ... per diluted share")
         words += [c.replace(" ", "_") for c in sorted(concepts(m.surface, m.qualifier))]

@@ -18,6 +18,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from aigc_plugins.finance.attach import Draft, analyse
+from aigc_plugins.finance.counted import counted_after
 from aigc_plugins.finance.facts import (
     CHANGE_FIELDS,
     FIELD_ATTR,
@@ -159,7 +160,11 @@ def delexicalise(sentence: str, context: FinancialFacts | Mapping[str, Any] | No
             d, role = a.roles[s.start]
             bound = bound_span(sentence, s.start)
             start = bound[0] if bound else s.start  # the slot writes the bound words too
-            if facts.metrics[midx[d]].format(role) == sentence[start:s.end]:
+            metric = facts.metrics[midx[d]]
+            noun = counted_after(sentence, s.end) if s.kind == "count" else None
+            if noun and not metric.counted:
+                metric.counted = noun
+            if metric.format(role) == sentence[start:s.end]:
                 cuts.append((start, s.end, slot(midx[d], role)))
             # else: cannot be written back exactly, stays literal (quality report)
     cuts += _name_cuts(sentence, a.drafts, midx, facts, cuts)

@@ -18,6 +18,7 @@ from typing import Any, ClassVar
 import torch
 from pydantic import Field, model_validator
 
+from aigc_plugins.finance.counted import foreign_counted
 from aigc_plugins.finance.decoding import RowRules, WordGate, sample
 from aigc_plugins.finance.facts import FinancialFacts
 from aigc_plugins.finance.faithfulness import check_text
@@ -37,7 +38,7 @@ from aigc_plugins.finance.qualifiers import state_missing
 from aigc_plugins.finance.templates import realise
 from aigc_plugins.finance.tokenizer import ReportTokenizer
 from aigc_plugins.finance.vocab import DIRECTIONS
-from aigc_plugins.finance.wellformed import OWN_NAME, attribution, shape_ok
+from aigc_plugins.finance.wellformed import OWN_NAME, PLAIN, attribution, shape_ok
 from aigc_sdk.dataset import DataSchema, Dataset
 from aigc_sdk.generator import Generator, GeneratorConfig
 from aigc_sdk.quality import QualityReport
@@ -80,6 +81,10 @@ class ReportVAEConfig(GeneratorConfig):
     word_gate: bool = Field(True, description=(
         "keep to those words while decoding (a token is drawn only when its word can still "
         "become an allowed one) instead of redrawing a finished sentence that has another"))
+    plain_unknown: bool = Field(True, description=(
+        "a sentence whose metrics are all outside the synonym table uses only plain "
+        "framing words besides the facts' own (wellformed.PLAIN): the corpus has few "
+        "sentences about any one such metric, and the decoder fills them with others' words"))
 
     @model_validator(mode="before")
     @classmethod
@@ -100,6 +105,10 @@ class ReportVAEConfig(GeneratorConfig):
     # time against 84% (non-words almost vanish); ``distinct`` keeps the n reports varied
     temperature: float = 0.7
     top_p: float = 0.9
+    min_p: float = Field(0.05, description=(
+        "never draw a token less likely than min_p times the most likely one, judged "
+        "before the word and slot rules: a rule that bans what the model wants otherwise "
+        "forces its least likely words (\"from ReDuction Compared gain\"); 0 = off"))
     fallback: bool = Field(True, description=(
         "when every draw of a sentence fails, fill a training template (numbers removed) "
         "with the same slots that passes the filter; such reports say so in 'fallback'. "
@@ -290,7 +299,10 @@ class ReportVAE(Generator):
             return False  # another company's name before "-" ("... realty trust - ")
         if self.words is None:
             return True
-        return words_of(template) <= self.words | _own_words(facts)
+        own = _own_words(facts)
+        if self.cfg.plain_unknown and _unknown_only(facts):
+            return words_of(template) <= (PLAIN & self.words) | own
+        return words_of(template) <= self.words | own
 
     def accept(self, template: str, facts: FinancialFacts, shaped: bool = False) -> str | None:
         """The sentence ``template`` writes for ``facts`` when it is well formed and the
@@ -345,17 +357,22 @@ class ReportVAE(Generator):
                         penalised or set(), self.word_gate(plan.facts))
 
     def word_gate(self, facts: FinancialFacts) -> WordGate | None:
-        """The decoding constraint for ``well_formed``'s word rule (None when off)."""
+        """The decoding constraint for ``well_formed``'s word rule (None when off): the
+        training words less counted nouns the facts do not hold; only plain words
+        (``PLAIN``) for a sentence whose metrics are all unknown ones."""
         if not self.cfg.word_gate or self.words is None:
             return None
         own = _own_words(facts)
-        gate = self._gates.get(own)
+        plain = self.cfg.plain_unknown and _unknown_only(facts)
+        gate = self._gates.get((own, plain))
         if gate is None:
             tok = self.tokenizer
             if not self._gates:  # the token texts, decoded once per tokenizer
                 self._pieces = [tok.decode([i]) for i in range(tok.vocab_size)]
             separators = {tok.token_id(s) for s in local_slots()} | {tok.eos_id}
-            gate = self._gates[own] = WordGate(self._pieces, self.words | own, separators)
+            allowed = (PLAIN & self.words if plain else
+                       self.words - foreign_counted(self.words, own)) | own
+            gate = self._gates[(own, plain)] = WordGate(self._pieces, allowed, separators)
         return gate
 
     def draw_templates(self, plans: list[SentencePlan], generator: torch.Generator,
@@ -375,7 +392,7 @@ class ReportVAE(Generator):
         pen = penalised or [set() for _ in plans]
         out = sample(net, src, z, [self._rules(p, q) for p, q in zip(plans, pen)], slot_ids,
                      banned, tok.eos_id, generator, self.cfg.max_new_tokens, temperature, top_p,
-                     self.cfg.diversity_penalty)
+                     self.cfg.diversity_penalty, self.cfg.min_p)
         return [None if o is None else tok.decode(o) for o in out]
 
     def write(self, facts: FinancialFacts, n: int, seed: int, temperature: float | None = None,
@@ -486,8 +503,13 @@ class ReportVAE(Generator):
 
 
 def _own_words(facts: FinancialFacts) -> frozenset[str]:
-    """The words of the facts' own metric names, which a sentence may always use."""
-    return frozenset(w for m in facts.metrics for w in words_of(m.surface or ""))
+    """The words of the facts' own metric names and counted nouns, which a sentence may
+    always use."""
+    return frozenset(w for m in facts.metrics for w in words_of(f"{m.surface} {m.counted}"))
+
+
+def _unknown_only(facts: FinancialFacts) -> bool:
+    return bool(facts.metrics) and all(m.name == "other" for m in facts.metrics)
 
 
 def word_pairs(text: str) -> set[tuple[str, str]]:

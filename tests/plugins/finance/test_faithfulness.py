@@ -109,6 +109,38 @@ def test_an_amount_stated_per_share_is_caught() -> None:
     assert kinds(facts, "aum for q4 was $106.6 billion per diluted share.") == ["wrong_unit"]
 
 
+def test_a_count_of_something_else_is_caught() -> None:
+    facts, _, text = report_from_call({"ticker": "X", "quarter": 3, "year": 2020, "bullets": [
+        "qtrly tons sold 1.3 million, down 13.1%.",
+        "to acquire 11 stores.",
+        "resuming store openings, with 8 to 10 new stores planned in fiscal year 2022.",
+        "sees q1 production of 2.15 bcfe per day."]})
+    assert [m.counted for m in facts.metrics] == ["", "stores", "stores", "bcfe"]
+    assert kinds(facts, text) == []
+    # the noun the source counted, or the metric's own words, may follow the number
+    assert kinds(facts, "qtrly tons sold 1.3 million tons, down 13.1%.") == []
+    assert kinds(facts, "resuming store openings of 8 to 10 stores in fiscal year 2022.") == []
+    for wrong in ("qtrly tons sold 1.3 million boepd, down 13.1%.",
+                  "to acquire 11 homes.",
+                  "resuming store openings of 8 to 10 per diluted share in fiscal year 2022.",
+                  "sees q1 production of 2.15 boepd."):
+        assert "wrong_unit" in kinds(facts, wrong), wrong
+
+
+def test_an_outlook_held_for_no_period_is_not_pinned_on_one() -> None:
+    facts, _, text = report_from_call({"ticker": "X", "quarter": 2, "year": 2020, "bullets": [
+        "q2 revenue $567 million.",
+        "expect to achieve annual pre-tax savings of $11 million to $13 million once "
+        "restructuring plans are fully implemented.",
+        "sees q3 revenue $260 million to $290 million."]})
+    assert kinds(facts, text) == []
+    assert kinds(facts, "sees annual pre-tax savings of $11 million to $13 million.") == []
+    assert kinds(facts, "sees annual pre-tax savings of $11 million to $13 million in q2."
+                 ) == ["wrong_period", "wrong_period"]
+    assert kinds(facts, "sees q2 revenue $260 million to $290 million.") == [
+        "wrong_period", "wrong_period"]
+
+
 def test_bounds_must_be_stated_as_the_facts_hold_them() -> None:
     facts, _, text = report_from_call({"ticker": "X", "quarter": 1, "year": 2021, "bullets": [
         "board authorized repurchase of up to $200 million of shares.",
@@ -134,10 +166,13 @@ def test_a_number_stated_for_another_period_is_caught() -> None:
     assert facts.metrics[1].period is None and kinds(facts, text) == []
     assert kinds(facts, "fy 2022 restructuring charges were $3.2 million.") == ["wrong_period"]
     assert kinds(facts, "q4 2021 restructuring charges were $3.2 million.") == []
-    # an outlook without a period is not the report's quarter's
+    # an outlook without a period is no period's: not the report's quarter's, and not the
+    # year another outlook names (the source may mean a later one)
     facts, _, text = report_from_call({"ticker": "X", "quarter": 4, "year": 2021, "bullets": [
         "sees fy 2022 revenue $20.5 million.", "sees capex of $3 million."]})
-    assert kinds(facts, "sees fy 2022 capex of $3 million.") == []
+    assert kinds(facts, text) == []
+    assert kinds(facts, "sees fy 2022 capex of $3 million.") == ["wrong_period"]
+    assert kinds(facts, "sees q4 2021 capex of $3 million.") == ["wrong_period"]
 
 
 def test_a_result_stated_as_an_outlook_is_caught() -> None:

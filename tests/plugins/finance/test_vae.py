@@ -289,3 +289,40 @@ def test_fallback_prefers_the_plainest_template(trained):
             assert text == "revenue was $5 million."
     finally:
         gen.templates, gen.words = kept, words
+
+
+def test_min_p_cuts_the_tail_the_rules_would_force(trained, small_calls):
+    # at a high temperature with no nucleus cut the tiny decoder draws from its whole tail;
+    # min_p keeps only tokens it rates near its best, so draws use far fewer token types
+    gen, _ = trained
+    plans = [p for rec in ECTSumSource(small_calls).records[:30] for p in plan_report(rec.facts)]
+    types, done = {}, {}
+    for min_p in (0.0, 0.3):
+        gen.config = gen.cfg.model_copy(update={"min_p": min_p})
+        drawn = gen.draw_templates(plans * 3, torch.Generator().manual_seed(4), 1.5, 1.0)
+        types[min_p] = {t for d in drawn if d is not None for t in gen.tokenizer.encode(d)}
+        done[min_p] = sum(d is not None for d in drawn)
+    gen.config = gen.cfg.model_copy(update={"min_p": 0.0})
+    assert done[0.3] >= 10, done
+    assert len(types[0.3]) < 0.7 * len(types[0.0]), (len(types[0.3]), len(types[0.0]))
+
+
+def test_sentences_about_unknown_metrics_keep_to_plain_words(trained, small_calls):
+    from aigc_plugins.finance.wellformed import PLAIN
+
+    gen, _ = trained
+    plans = [p for rec in ECTSumSource(small_calls).records for p in plan_report(rec.facts)
+             if all(m.name == "other" for m in p.facts.metrics)]
+    assert len(plans) >= 3
+    drawn = {}
+    for plain in (False, True):
+        gen.config = gen.cfg.model_copy(update={"plain_unknown": plain})
+        drawn[plain] = [(p, t) for p, t in zip(plans * 4, gen.draw_templates(
+            plans * 4, torch.Generator().manual_seed(5), 1.2, 1.0)) if t is not None]
+    gen.config = gen.cfg.model_copy(update={"plain_unknown": True})
+
+    def outside(p, t):
+        return words_of(t) - PLAIN - {w for m in p.facts.metrics
+                                      for w in words_of(f"{m.surface} {m.counted}")}
+    assert drawn[True] and all(not outside(p, t) for p, t in drawn[True])
+    assert any(outside(p, t) for p, t in drawn[False]), "the test shows nothing"

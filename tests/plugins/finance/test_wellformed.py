@@ -40,6 +40,17 @@ def test_a_slot_glued_to_a_word_fails(glued: str, spaced: str | None) -> None:
     assert spaced is None or shape_ok(spaced)
 
 
+@pytest.mark.parametrize(("broken", "whole"), [
+    ("<p0> <m0.name> increased <m0.change> to $.", "<p0> <m0.name> increased <m0.change>."),
+    ("<p0> <m0.name> grew <m0.change> versus \u200d.", "<p0> <m0.name> grew <m0.change>."),
+    ("<p0> <m0.name> \ufeffrose <m0.change>.", "<p0> <m0.name> rose <m0.change>."),
+])
+def test_a_currency_sign_without_a_number_or_an_invisible_character_fails(
+        broken: str, whole: str) -> None:
+    assert not shape_ok(broken)
+    assert shape_ok(whole)
+
+
 def test_attribution_reads_the_name_before_a_leading_dash() -> None:
     assert attribution("distribution & directors realty trust - quarterly dividend of "
                        "<m0.value>.") == {"distribution", "directors", "realty", "trust"}
