@@ -50,6 +50,8 @@ annual annually q1 q2 q3 q4 fy h1 h2 year quarter month company co inc corp ltd 
 to of with but while also which who that plans plan repurchased paid record records
 range guidance outlook acquire acquired acquires targets target selling sell buy
 purchase purchased included includes including reflects reflected reflecting
+reaffirms reaffirmed reiterates reiterated affirms affirmed maintains maintained raises
+raised lowers lowered narrows narrowed updates updated
 """.split()) | {c for c in PRIOR_CUES + ESTIMATE_CUES if " " not in c}  # "flat to up 2% versus q3"
 
 
@@ -81,6 +83,15 @@ def _run(text: str, words: list[tuple[int, int, str]], taken: list[tuple[int, in
     return out if any(w not in _INNER for *_, w in out) else []
 
 
+#: words between a name and its number that name nothing themselves: "price per ton sold
+#: for q1 of 2021 will be up 12%" (with the period), "nfe/share outlook of $1.55"
+_BETWEEN = frozenset({"in", "for", "during", "guidance", "outlook"})
+
+
+def _inside(word: tuple[int, int, str], taken: list[tuple[int, int]]) -> bool:
+    return any(a <= word[0] and word[1] <= b for a, b in taken)
+
+
 def unknown_metric_phrase(text: str, start: int, end: int, clause_start: int,
                           clause_end: int, taken: list[tuple[int, int]]
                           ) -> tuple[int, int] | None:
@@ -88,7 +99,7 @@ def unknown_metric_phrase(text: str, start: int, end: int, clause_start: int,
 
     ``taken``: spans of numbers and periods, which never belong to a name."""
     left = _words(text, clause_start, start)
-    while left and (left[-1][2] in _LINK | _MODAL | {"in"} or (
+    while left and (left[-1][2] in _LINK | _MODAL | _BETWEEN or _inside(left[-1], taken) or (
             left[-1][2] == "range" and len(left) > 1 and left[-2][2] in ("in", "the", "a"))):
         left.pop()  # "tons sold will be down 4%", "savings in the range of": the name is before
     run = _run(text, left[::-1], taken)

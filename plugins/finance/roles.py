@@ -66,6 +66,12 @@ _MOVES_IN_POINTS = re.compile(
 #: compared to 2019" -- the 38% is another change, not 2019's value
 _NEXT_COMPARISON = re.compile(r"\s*(?:compared\s+(?:to|with)|versus|vs\.?|against)\s+"
                               r"[^,;%$]{1,40}?,?\s+and\s*", re.I)
+#: a comparison closed by a comma and a fresh direction word right before the number
+#: ("increased 22% versus 2020, up [20%] in local currency"): another change, not the
+#: prior period's figure
+_THEN_MOVED = re.compile(
+    r",\s*(?:" + "|".join(w for d in ("up", "down") for w in DIRECTIONS[d]) +
+    r")\s+(?:by\s+)?(?:approximately\s+|about\s+)?$", re.I)
 
 _SENTENCE_END = re.compile(r"(?<!\bu\.s)(?<!\bvs)[.!?]\s+")
 
@@ -130,6 +136,8 @@ def role_of(text: str, q: Span, d: Draft, same: tuple[Span, int, str] | None, an
     if _LIKE_PRIOR.search(gap):
         return "value", None  # "adjusted ebitda similar to prior year, in the range of $27M"
     prior_gap = _BASIS_ASIDE.sub(",", gap)
+    if gap_dir and _THEN_MOVED.search(gap):
+        return "change", gap_dir
     if (PRIOR_RE.search(prior_gap) or FROM_PRIOR.search(prior_gap)) \
             and not (gap_dir and re.search(r"\bby\s*$", gap, re.I)):
         return "prior", None

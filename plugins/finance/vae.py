@@ -109,6 +109,10 @@ class ReportVAEConfig(GeneratorConfig):
         "never draw a token less likely than min_p times the most likely one, judged "
         "before the word and slot rules: a rule that bans what the model wants otherwise "
         "forces its least likely words (\"from ReDuction Compared gain\"); 0 = off"))
+    share_sentences: bool = Field(True, description=(
+        "a sentence that no draw of one report could state faithfully is taken from another "
+        "report of the same facts that did (reports then differ in their other sentences); "
+        "such reports say so in 'shared'"))
     fallback: bool = Field(True, description=(
         "when every draw of a sentence fails, fill a training template (numbers removed) "
         "with the same slots that passes the filter; such reports say so in 'fallback'. "
@@ -444,6 +448,8 @@ class ReportVAE(Generator):
                     used_tokens[j] |= set(self.tokenizer.encode(template))
         for i, j in [(i, j) for i in range(n) for j in range(len(plans))]:
             sentences[i][j] = sentences[i][j] or spare[i][j]
+        shared = self._share(sentences) if self.cfg.share_sentences else [
+            [False] * len(plans) for _ in range(n)]
         rescued = [[False] * len(plans) for _ in range(n)]
         if (self.cfg.fallback if fallback is None else fallback) and self.templates:
             for i, j in [(i, j) for i in range(n) for j in range(len(plans))
@@ -459,9 +465,21 @@ class ReportVAE(Generator):
             reports.append({"text": text, "released": bool(plans) and len(done) == len(plans)
                             and detail.faithful and detail.coverage == 1.0,
                             "tries": max(tries[i], default=0), "coverage": detail.coverage,
-                            "fallback": sum(rescued[i]),
+                            "fallback": sum(rescued[i]), "shared": sum(shared[i]),
                             "findings": [f"{k}: {d}" for k, d in detail.findings]})
         return reports
+
+    @staticmethod
+    def _share(sentences: list[list[str | None]]) -> list[list[bool]]:
+        """Fill each report's missing sentence with a faithful one another report of the
+        same facts drew (in turn, when several did); which ones were filled."""
+        shared = [[False] * len(row) for row in sentences]
+        for j in range(len(sentences[0]) if sentences else 0):
+            pool = [row[j] for row in sentences if row[j] is not None]
+            for i, row in enumerate(sentences):
+                if row[j] is None and pool:
+                    row[j], shared[i][j] = pool[i % len(pool)], True
+        return shared
 
     def fallback_sentence(self, plan: SentencePlan, generator: torch.Generator,
                           attempts: int = 20) -> str | None:
@@ -497,7 +515,7 @@ class ReportVAE(Generator):
         meta = [{"generator": self.name, "bundle_hash": self.bundle_hash, "seed": seed,
                  "index": i, "condition": {"facts": json.loads(facts.model_dump_json())},
                  "released": r["released"], "tries": r["tries"], "coverage": r["coverage"],
-                 "fallback_sentences": r["fallback"],
+                 "fallback_sentences": r["fallback"], "shared_sentences": r["shared"],
                  "findings": r["findings"]} for i, r in enumerate(reports)]
         return Samples([r["text"] for r in reports], meta, TEXT_EXPORTERS)
 

@@ -245,7 +245,9 @@ def test_a_change_compared_against_two_periods_is_two_changes() -> None:
                             "38% compared to 2019.")
     got = [(m.change, m.prior_value, m.surface or None, facts.periods[m.period].year,
             facts.periods[m.prior_period].year) for m in facts.metrics]
-    assert got == [(-15.0, None, None, 2021, 2020), (-38.0, None, None, 2021, 2019)]
+    # the name stands before the period: "total attendance for q1 2021 declined"
+    assert got == [(-15.0, None, "total attendance", 2021, 2020),
+                   (-38.0, None, "total attendance", 2021, 2019)]
     assert realise(t, facts) == ("total attendance for q1 2021 declined 15% compared to 2020 "
                                  "and 38% compared to 2019.")
 
@@ -262,8 +264,20 @@ def test_a_comparison_word_never_names_a_metric_and_estimates_that_is_an_outlook
     facts, _ = delexicalise("estimates its average selling price per ton sold for q4 2020 "
                             "will be flat to up 2% versus q3.")
     m = facts.metrics[0]
-    assert (m.surface or None, m.change, m.guidance) == (None, 2.0, True)
+    # the name stands before its period and verb ("... for q4 2020 will be"), not "versus"
+    assert (m.surface, m.change, m.guidance) == ("price per ton sold", 2.0, True)
     assert facts.periods[m.prior_period].quarter == 3
+
+
+@pytest.mark.parametrize(("sentence", "name"), [
+    ("reaffirmed nfe per share (nfeps) guidance of $1.55 to $1.65 for fiscal 2021.", "nfeps"),
+    ("new jersey reaffirms nfe/share outlook of $1.55 to $1.65 for 2021.", "nfe/share"),
+    ("sees guidance of $5 million.", ""),  # nothing names it
+])
+def test_an_unknown_name_is_found_past_guidance_words_and_status_verbs(
+        sentence: str, name: str) -> None:
+    facts, _ = delexicalise(sentence)
+    assert facts.metrics[0].surface == name
 
 
 def test_a_number_the_metric_includes_is_the_part_named_after_it() -> None:
@@ -323,3 +337,13 @@ def test_an_unknown_name_may_hold_sold_or_per_between_its_words() -> None:
     facts, _ = delexicalise("expect run-rate annual savings in range of $40 million to $50 "
                             "million.")
     assert facts.metrics[0].phrase() == "savings"
+
+
+def test_a_change_after_a_closed_comparison_is_a_change_not_the_prior_figure() -> None:
+    # before: the 20% became the prior period's value of net sales
+    facts, t = delexicalise("qtrly net sales of $460.3 million increased 22% versus 2020, up "
+                            "20% in local currency.")
+    assert [(m.name, m.change, m.prior_value, m.qualifier) for m in facts.metrics] == [
+        ("revenue", 22.0, None, None), ("revenue", 20.0, None, "in local currency")]
+    assert realise(t, facts) == ("qtrly net sales of $460.3 million increased 22% versus 2020, "
+                                 "up 20% in local currency.")

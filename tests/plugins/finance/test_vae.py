@@ -326,3 +326,12 @@ def test_sentences_about_unknown_metrics_keep_to_plain_words(trained, small_call
                                       for w in words_of(f"{m.surface} {m.counted}")}
     assert drawn[True] and all(not outside(p, t) for p, t in drawn[True])
     assert any(outside(p, t) for p, t in drawn[False]), "the test shows nothing"
+
+
+def test_a_sentence_no_draw_of_one_report_stated_is_taken_from_another_report():
+    rows = [["a.", None, "c."], ["a2.", "b2.", None], ["a3.", "b3.", None]]
+    shared = ReportVAE._share(rows)
+    assert rows == [["a.", "b2.", "c."], ["a2.", "b2.", "c."], ["a3.", "b3.", "c."]]
+    assert shared == [[False, True, False], [False, False, True], [False, False, True]]
+    alone = [["a.", None]]  # nothing to take from: stays missing
+    assert ReportVAE._share(alone) == [[False, False]] and alone == [["a.", None]]
