@@ -13,11 +13,12 @@ allows no redraw (one report per fact set: a diagnostic, kept cheap). A sentence
 fails every draw is filled from a training template with the same slots when one passes
 the filter (``fallback``), after one that another report of the same facts drew faithfully
 (``share_sentences``); the "_without_fallback" figures count reports with either kind of
-borrowed sentence as not released. Fact-set figures count the val fact sets that hold at least one number (the
-others, e.g. "sji reaffirms guidance.", have nothing to state and are never released;
-their count is printed). distinct-2 is measured among the 5 reports of one fact set
-(then averaged): different z, different wording (``distinct``: a sentence whose word
-pairs mostly repeat another report's is redrawn a few times, away from the words used).
+borrowed sentence as not released. Fact-set figures count the val fact sets that hold at
+least one number (the others, e.g. "sji reaffirms guidance.", have nothing to state and
+are never released; their count is printed). distinct-2 is measured among the 5 reports of
+one fact set (then averaged): different z, different wording (``distinct``: a sentence
+whose word pairs mostly repeat another report's is redrawn a few times, away from the
+words used).
 The corpus-wide figure is printed too, and over one released report per fact set next to
 the human-written val summaries themselves (the ceiling real text sets for that figure).
 The retrieval baseline is the issue's: a random training template with the same slot set,

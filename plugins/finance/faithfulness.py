@@ -320,7 +320,12 @@ def _check_counted(m: MetricFact, field: str, text: str, s: Span,
     """A count says what it counts: "1.3 million boepd" for tons sold, "8 to 10 per
     share" for store openings, are numbers the facts hold about things they do not."""
     noun = counted_after(text, s.end)
-    if noun and not counts_ok(noun, f"{m.counted} {m.surface}"):
+    low_end = m.get({"value": "high", "prior": "prior_high", "change": "change_high"}.get(
+        field, field)) is not None and field in ("value", "prior", "change")  # "15.5 - 16 units"
+    if m.counted and noun is None and not low_end and not counts_ok(m.counted, m.surface):
+        out.findings.append(("wrong_unit", f"{s.text!r} counts {m.counted!r} in the facts, "
+                             "the text does not say what"))  # "stores of 11", "2.15" alone
+    elif noun and not counts_ok(noun, f"{m.counted} {m.surface}"):
         held = m.counted or m.surface or "nothing named"
         out.findings.append(("wrong_unit", f"{s.text!r} counts {held!r} in the facts, the "
                              f"text says {noun!r}"))

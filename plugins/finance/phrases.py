@@ -88,6 +88,10 @@ def _run(text: str, words: list[tuple[int, int, str]], taken: list[tuple[int, in
 _BETWEEN = frozenset({"in", "for", "during", "guidance", "outlook"})
 
 
+#: a word right before a number that says what was done, not what is counted
+_VERB = re.compile(r"[a-z]+(?:ed|ing)", re.IGNORECASE)
+
+
 def _inside(word: tuple[int, int, str], taken: list[tuple[int, int]]) -> bool:
     return any(a <= word[0] and word[1] <= b for a, b in taken)
 
@@ -103,12 +107,12 @@ def unknown_metric_phrase(text: str, start: int, end: int, clause_start: int,
             left[-1][2] == "range" and len(left) > 1 and left[-2][2] in ("in", "the", "a"))):
         left.pop()  # "tons sold will be down 4%", "savings in the range of": the name is before
     run = _run(text, left[::-1], taken)
-    if run:
+    right = _run(text, _words(text, end, clause_end), taken)
+    if run and not (right and _VERB.fullmatch(run[0][2])):
         return run[-1][0], run[0][1]
-    run = _run(text, _words(text, end, clause_end), taken)
-    if run:
-        return run[0][0], run[-1][1]
-    return None
+    if right:  # "administered 8 million covid-19 tests": the tests, not "administered"
+        return right[0][0], right[-1][1]
+    return (run[-1][0], run[0][1]) if run else None
 
 
 #: words that never name a segment ("strong revenue", "$500 million share repurchase",
@@ -132,6 +136,12 @@ estimates estimate
 #: parts of words that mark a period or a count, not a segment ("third-quarter", "ytd")
 _NOT_SEGMENT_PART = re.compile(r"quarter|month|year|half|date|week|digit|ytd", re.IGNORECASE)
 SEGMENT_WORDS = 3
+#: "new" and "used" name a segment before what is sold ("same-store new vehicle unit
+#: sales" are not all vehicles' unit sales), not elsewhere ("new revenue record")
+_CONDITION = frozenset({"new", "used", "pre-owned"})
+_PRODUCT = frozenset({"vehicle", "vehicles", "car", "cars", "home", "homes", "truck", "trucks",
+                      "equipment", "aircraft", "unit", "units"})
+_COUNTRY = frozenset({"u.s.", "u.s", "u.k.", "u.k"})
 _SEGMENT_WORD = re.compile(r"[a-z][a-z&'’-]*", re.IGNORECASE)
 
 
@@ -142,6 +152,7 @@ def segment_start(text: str, start: int, floor: int = 0) -> int:
     only between two of them), at most three, never a stop, period or scale word, and
     never before ``floor`` (the end of the metric phrase before)."""
     pos, words, first = start, 0, start
+    after = text[start:].split(maxsplit=1)[0].lower() if text[start:].strip() else ""
     while words < SEGMENT_WORDS:
         m = re.search(r"(?:^|(?<=\s))(\S+) $", text[:pos])
         if m is None or m.start(1) < floor:
@@ -150,11 +161,15 @@ def segment_start(text: str, start: int, floor: int = 0) -> int:
         if word.lower() == "and" and words:
             pos = m.start(1)
             continue
-        if not _SEGMENT_WORD.fullmatch(word) or word.lower() in _NOT_SEGMENT \
-                or word.lower().endswith("ly") or _NOT_SEGMENT_PART.search(word):
+        # "new vehicle revenue", "new and used vehicle revenue"
+        product = word.lower() in _CONDITION and after in _PRODUCT | _CONDITION
+        if not (product or word.lower() in _COUNTRY) and (
+                not _SEGMENT_WORD.fullmatch(word) or word.lower() in _NOT_SEGMENT
+                or word.lower().endswith("ly") or _NOT_SEGMENT_PART.search(word)):
             break
         pos = first = m.start(1)
-        words += 1
+        after = word.lower()
+        words += word.lower() not in _COUNTRY  # "u.s. new and used vehicle revenue"
     return first
 
 

@@ -123,7 +123,8 @@ def test_a_count_of_something_else_is_caught() -> None:
     for wrong in ("qtrly tons sold 1.3 million boepd, down 13.1%.",
                   "to acquire 11 homes.",
                   "resuming store openings of 8 to 10 per diluted share in fiscal year 2022.",
-                  "sees q1 production of 2.15 boepd."):
+                  "sees q1 production of 2.15 boepd.",
+                  "sees q1 production of 2.15."):  # says nothing of what is counted
         assert "wrong_unit" in kinds(facts, wrong), wrong
 
 

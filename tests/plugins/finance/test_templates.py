@@ -347,3 +347,21 @@ def test_a_change_after_a_closed_comparison_is_a_change_not_the_prior_figure() -
         ("revenue", 22.0, None, None), ("revenue", 20.0, None, "in local currency")]
     assert realise(t, facts) == ("qtrly net sales of $460.3 million increased 22% versus 2020, "
                                  "up 20% in local currency.")
+
+
+@pytest.mark.parametrize(("sentence", "surface"), [
+    ("qtrly same-store new vehicle unit sales increased 22%.", "new vehicle unit sales"),
+    ("u.s. new and used vehicle revenue growth of more than 20 percent.",
+     "new and used vehicle revenue"),
+    ("new revenue record of $5 million.", "revenue"),  # "new" names no segment here
+])
+def test_new_and_used_name_a_segment_before_what_is_sold(sentence: str, surface: str) -> None:
+    facts, _ = delexicalise(sentence)
+    assert facts.metrics[0].surface == surface
+
+
+def test_a_verb_before_a_count_names_nothing_when_the_counted_words_follow() -> None:
+    facts, _ = delexicalise("administered more than 8 million covid-19 tests in q3.")
+    assert (facts.metrics[0].surface, facts.metrics[0].value) == ("covid-19 tests", 8.0)
+    facts, _ = delexicalise("homes closed 2,000 in q3.")  # nothing after: the words before
+    assert facts.metrics[0].surface == "homes closed"
