@@ -131,7 +131,8 @@ double single mid low high its lower-than-expected better-than-expected net gros
 before after excluding including within without via into across among against versus vs
 slowing achieve existing certain future company's accelerated report lifts lifted hikes
 hiked cuts cut approves approved beats beat misses missed boosts boosted ups sets set
-estimates estimate
+estimates estimate same-store same-restaurant comparable comparable-store organic
+like-for-like constant-currency
 """.split())
 #: parts of words that mark a period or a count, not a segment ("third-quarter", "ytd")
 _NOT_SEGMENT_PART = re.compile(r"quarter|month|year|half|date|week|digit|ytd", re.IGNORECASE)

@@ -157,12 +157,12 @@ def test_a_figure_per_unit_sold_is_not_the_total() -> None:
     assert concepts(facts.metrics[0].surface, facts.metrics[0].qualifier) == {
         "per vehicle", "comparable"}
     assert kinds(facts, text) == []
-    assert kinds(facts, "q1 vehicle gross profit rose 56% to $2,535 on a same-store basis. "
+    assert kinds(facts, "q1 new vehicle gross profit rose 56% to $2,535 on a same-store basis. "
                         "q1 earnings per diluted share $1.20.") == ["wrong_qualifier"] * 2
     assert concepts("q1 earnings per diluted share $1.20, revenue up 98 percent") == set()
     # per ton is not per vehicle
-    assert kinds(facts, "q1 vehicle gross profit rose 56% to $2,535 per ton on a same-store "
+    assert kinds(facts, "q1 new vehicle gross profit rose 56% to $2,535 per ton on a same-store "
                         "basis. q1 earnings per diluted share $1.20.") == ["wrong_qualifier"] * 2
     fixed = state_missing("<p0> <m0.name> rose <m0.change> to <m0.value>.", facts.metrics)
-    assert realise(fixed, facts) == ("q1 vehicle gross profit rose 56% to $2,535 per vehicle "
+    assert realise(fixed, facts) == ("q1 new vehicle gross profit rose 56% to $2,535 per vehicle "
                                      "retailed on a same-store basis.")
