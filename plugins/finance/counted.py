@@ -54,6 +54,12 @@ def singular(word: str) -> str:
 def counted_after(text: str, end: int) -> str | None:
     """The counted noun right after a number that ends at ``end`` (modifiers skipped),
     as written; None when the next word names nothing counted."""
+    found = counted_span(text, end)
+    return found[0] if found else None
+
+
+def counted_span(text: str, end: int) -> tuple[str, int] | None:
+    """:func:`counted_after` with the position where the noun ends."""
     pos = end
     for _ in range(3):
         m = _WORD.match(text, pos)
@@ -61,9 +67,15 @@ def counted_after(text: str, end: int) -> str | None:
             return None
         word = m.group(1).lower()
         if word not in _MODIFIERS:
-            return word if singular(word) in COUNTED else None
+            return (word, m.end()) if singular(word) in COUNTED else None
         pos = m.end()
     return None
+
+
+def needs_noun(noun: str) -> bool:
+    """Whether a count of ``noun`` must be written with it: not for nouns that also mark
+    a duration or serve other ends ("12 to 16 months", "per unit")."""
+    return singular(noun) not in COMMON
 
 
 def is_counted(word: str) -> bool:

@@ -46,7 +46,7 @@ from pydantic import BaseModel, Field
 
 from aigc_plugins.finance.attach import Analysis, analyse
 from aigc_plugins.finance.basis import basis_findings
-from aigc_plugins.finance.counted import counted_after, counts_ok
+from aigc_plugins.finance.counted import counted_span, counts_ok, needs_noun
 from aigc_plugins.finance.facts import (
     CHANGE_FIELDS,
     FinancialFacts,
@@ -319,17 +319,19 @@ def _check_counted(m: MetricFact, field: str, text: str, s: Span,
                    out: FaithfulnessDetail) -> None:
     """A count says what it counts: "1.3 million boepd" for tons sold, "8 to 10 per
     share" for store openings, are numbers the facts hold about things they do not."""
-    noun = counted_after(text, s.end)
+    found = counted_span(text, s.end)
+    noun, after = found if found else (None, s.end)
     low_end = m.get({"value": "high", "prior": "prior_high", "change": "change_high"}.get(
         field, field)) is not None and field in ("value", "prior", "change")  # "15.5 - 16 units"
-    if m.counted and noun is None and not low_end and not counts_ok(m.counted, m.surface):
+    if m.counted and noun is None and not low_end and needs_noun(m.counted) \
+            and not counts_ok(m.counted, m.surface):
         out.findings.append(("wrong_unit", f"{s.text!r} counts {m.counted!r} in the facts, "
                              "the text does not say what"))  # "stores of 11", "2.15" alone
     elif noun and not counts_ok(noun, f"{m.counted} {m.surface}"):
         held = m.counted or m.surface or "nothing named"
         out.findings.append(("wrong_unit", f"{s.text!r} counts {held!r} in the facts, the "
                              f"text says {noun!r}"))
-    elif m.unit_of(field) != "per_share" and PER_SHARE_AFTER.match(text, s.end):
+    elif m.unit_of(field) != "per_share" and PER_SHARE_AFTER.match(text, after):
         out.findings.append(("wrong_unit", f"{s.text!r} is a count, stated per share"))
 
 

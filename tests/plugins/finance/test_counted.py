@@ -32,3 +32,10 @@ def test_only_nouns_the_facts_do_not_hold_are_foreign() -> None:
     words = {"homes", "stores", "revenue", "units", "days", "boepd"}
     # "units" and "days" serve other ends ("per unit", "per day") and stay writable
     assert foreign_counted(words, frozenset({"store", "openings"})) == {"homes", "boepd"}
+
+
+def test_durations_and_units_need_not_be_written_after_their_count() -> None:
+    from aigc_plugins.finance.counted import needs_noun
+
+    assert needs_noun("stores") and needs_noun("boe")
+    assert not needs_noun("months") and not needs_noun("units")  # "over 12 to 16 months"

@@ -124,6 +124,7 @@ def test_a_count_of_something_else_is_caught() -> None:
                   "to acquire 11 homes.",
                   "resuming store openings of 8 to 10 per diluted share in fiscal year 2022.",
                   "sees q1 production of 2.15 boepd.",
+                  "sees q1 production of 2.15 bcfe per share.",
                   "sees q1 production of 2.15."):  # says nothing of what is counted
         assert "wrong_unit" in kinds(facts, wrong), wrong
 
