@@ -291,13 +291,29 @@ def _period_pos(d: Draft) -> int:
     return d.mention.start if d.mention else min((s.start for s in d.fields.values()), default=0)
 
 
+#: a period written right after a figure ("$540 million in 2022 and $625 million in 2023")
+_PERIOD_AFTER = re.compile(r"\s*(?:in|for|during|by(?:\s+end\s+of)?)\s+(?:the\s+)?", re.I)
+
+
+def _period_right_after(text: str, q: Span, times: list[Span]) -> Span | None:
+    m = _PERIOD_AFTER.match(text, q.end)
+    return next((s for s in times if m and s.start == m.end()), None)
+
+
 def _attach_periods(text: str, spans: list[Span], drafts: list[Draft], clause: Any) -> None:
     times = [s for s in spans if s.is_time]
-    for d in drafts:
+    # a period written right after one draft's figure is that figure's, not the next one's
+    owned = {id(p): k for k, d in enumerate(drafts) for f, q in d.fields.items()
+             if f in ("value", "high") and (p := _period_right_after(text, q, times))}
+    for k, d in enumerate(drafts):
         pos = _period_pos(d)
         same = [s for s in times if clause(s.start) == clause(pos)]
-        before = [s for s in same if s.end <= pos]
-        d.period = before[-1] if before else (same[0] if same else None)
+        before = [s for s in same if s.end <= pos and owned.get(id(s), k) == k]
+        own = [p for p in same if owned.get(id(p)) == k]
+        if own and (d.mention is None or not before):
+            d.period = own[-1]  # "savings of $540 million in 2022 and $625 million in 2023"
+        else:
+            d.period = before[-1] if before else (same[0] if same else None)
         prior = d.fields.get("prior")
         if prior is not None:  # "versus $135.2 million for q2 of 2020"
             nxt = next((s for s in spans if s.start >= prior.end and clause(s.start) ==

@@ -40,6 +40,8 @@ FORMS: dict[str, str] = {
     "organic": r"organic(?:ally)?",
     "continuing operations": r"continuing\s+operations",
     "pro forma": r"pro[\s-]+forma",
+    # tax-exempt income grossed up to a taxable equivalent: not the reported figure
+    "taxable equivalent": r"(?:fully\s+)?(?:taxable|tax)[\s-]+equivalent",
     # stores open a year or more, not the whole chain ("same-store used vehicle unit sales")
     "comparable": (r"same[\s-]+(?:store|restaurant|property|hotel|center|branch|unit)s?|"
                    r"like[\s-]+for[\s-]+like|comparable[\s-]+(?:store|restaurant|hotel|"
@@ -104,7 +106,8 @@ def with_phrase(qualifier: str | None, phrase: str) -> str:
 WRITTEN = {"constant currency": "at constant currency", "organic": "on an organic basis",
            "continuing operations": "from continuing operations",
            "pro forma": "on a pro forma basis", "comparable": "on a same-store basis",
-           "annual": "on an annualized basis", "cumulative": "in aggregate"}
+           "annual": "on an annualized basis", "cumulative": "in aggregate",
+           "taxable equivalent": "on a taxable-equivalent basis"}
 _JOINED = re.compile(r"(?:on|at|in|from|excluding|per)\s", re.I)  # reads after a number
 _NAME_SLOT = re.compile(r"<m(\d+)\.name>")
 _NUMBER_SLOT = re.compile(r"<m(\d+)\.(?!name>)\w+>")

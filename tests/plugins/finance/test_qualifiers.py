@@ -166,3 +166,14 @@ def test_a_figure_per_unit_sold_is_not_the_total() -> None:
     fixed = state_missing("<p0> <m0.name> rose <m0.change> to <m0.value>.", facts.metrics)
     assert realise(fixed, facts) == ("q1 new vehicle gross profit rose 56% to $2,535 per vehicle "
                                      "retailed on a same-store basis.")
+
+
+def test_a_taxable_equivalent_figure_is_not_the_reported_one() -> None:
+    facts, _, text = report_from_call({"ticker": "X", "quarter": 3, "year": 2021, "bullets": [
+        "q3 net interest income expressed on a taxable-equivalent basis was $971 million."]})
+    assert concepts(facts.metrics[0].surface, facts.metrics[0].qualifier) == {
+        "taxable equivalent"}
+    assert kinds(facts, text) == []
+    assert kinds(facts, "q3 net interest income was $971 million.") == ["wrong_qualifier"]
+    fixed = state_missing("<p0> <m0.name> was <m0.value>.", facts.metrics)
+    assert realise(fixed, facts).endswith("$971 million on a taxable-equivalent basis.")

@@ -365,3 +365,13 @@ def test_a_verb_before_a_count_names_nothing_when_the_counted_words_follow() -> 
     assert (facts.metrics[0].surface, facts.metrics[0].value) == ("covid-19 tests", 8.0)
     facts, _ = delexicalise("homes closed 2,000 in q3.")  # nothing after: the words before
     assert facts.metrics[0].surface == "homes closed"
+
+
+def test_a_period_right_after_a_figure_is_that_figures() -> None:
+    # before: both savings were 2022's, so "$625 million in 2022" passed the filter
+    facts, t = delexicalise("expects pre-tax savings of $540 million in 2022 and $625 million "
+                            "in 2023.")
+    assert [(m.value, facts.periods[m.period].year) for m in facts.metrics] == [
+        (540.0, 2022), (625.0, 2023)]
+    assert realise(t, facts) == ("expects pre-tax savings of $540 million in 2022 and $625 "
+                                 "million in 2023.")
