@@ -55,6 +55,7 @@ from aigc_plugins.finance.facts import (
 )
 from aigc_plugins.finance.numbers import NAME_PER_SHARE, PER_SHARE_AFTER, Span, bound_before
 from aigc_plugins.finance.qualifiers import STATUS, concepts
+from aigc_plugins.finance.roles import HIGH
 from aigc_plugins.finance.templates import (
     draft_to_fact,
 )
@@ -321,8 +322,7 @@ def _check_counted(m: MetricFact, field: str, text: str, s: Span,
     share" for store openings, are numbers the facts hold about things they do not."""
     found = counted_span(text, s.end)
     noun, after = found if found else (None, s.end)
-    low_end = m.get({"value": "high", "prior": "prior_high", "change": "change_high"}.get(
-        field, field)) is not None and field in ("value", "prior", "change")  # "15.5 - 16 units"
+    low_end = field in HIGH and m.get(HIGH[field]) is not None  # "15.5 - 16 million units"
     if m.counted and noun is None and not low_end and needs_noun(m.counted) \
             and not counts_ok(m.counted, m.surface):
         out.findings.append(("wrong_unit", f"{s.text!r} counts {m.counted!r} in the facts, "

@@ -303,10 +303,20 @@ class ReportVAE(Generator):
             return False  # another company's name before "-" ("... realty trust - ")
         if self.words is None:
             return True
+        return words_of(template) <= self.allowed_words(facts, decoding=False)
+
+    def allowed_words(self, facts: FinancialFacts, decoding: bool = True) -> set[str]:
+        """The words a sentence for ``facts`` may use: the training words and the facts'
+        own; only plain words (``PLAIN``) besides their own for metrics that are all
+        unknown ones. ``decoding`` also leaves out counted nouns the facts do not hold
+        (not when checking a fallback template, whose noun the full fact set may hold)."""
+        assert self.words is not None
         own = _own_words(facts)
         if self.cfg.plain_unknown and _unknown_only(facts):
-            return words_of(template) <= (PLAIN & self.words) | own
-        return words_of(template) <= self.words | own
+            return (PLAIN & self.words) | own
+        if decoding:
+            return (self.words - foreign_counted(self.words, own)) | own
+        return self.words | own
 
     def accept(self, template: str, facts: FinancialFacts, shaped: bool = False) -> str | None:
         """The sentence ``template`` writes for ``facts`` when it is well formed and the
@@ -366,17 +376,15 @@ class ReportVAE(Generator):
         (``PLAIN``) for a sentence whose metrics are all unknown ones."""
         if not self.cfg.word_gate or self.words is None:
             return None
-        own = _own_words(facts)
-        plain = self.cfg.plain_unknown and _unknown_only(facts)
-        gate = self._gates.get((own, plain))
+        key = (_own_words(facts), self.cfg.plain_unknown and _unknown_only(facts))
+        gate = self._gates.get(key)
         if gate is None:
             tok = self.tokenizer
             if not self._gates:  # the token texts, decoded once per tokenizer
                 self._pieces = [tok.decode([i]) for i in range(tok.vocab_size)]
             separators = {tok.token_id(s) for s in local_slots()} | {tok.eos_id}
-            allowed = (PLAIN & self.words if plain else
-                       self.words - foreign_counted(self.words, own)) | own
-            gate = self._gates[(own, plain)] = WordGate(self._pieces, allowed, separators)
+            gate = self._gates[key] = WordGate(self._pieces, self.allowed_words(facts),
+                                               separators)
         return gate
 
     def draw_templates(self, plans: list[SentencePlan], generator: torch.Generator,
