@@ -7,9 +7,15 @@ per-class precision/recall/density/coverage, on MedMNIST (PneumoniaMNIST or Brea
         [--lecam W]              (LeCam regulariser weight; 0 = off)
         [--gen-block-convs N]    (generator 3x3 convolutions per resolution)
         [--steps N] [--subset-steps N]  (stop each GAN there if its minutes last longer)
-        [--tstr-multiple K]      (also TSTR on K times as many synthetic images; 0 = skip)
         [--select-every N]       (score the averaged weights every N steps; 0 = keep the last)
         [--select-subset]        (also choose the subset GAN's weights, on 10% of val)
+
+TSTR is measured two ways, both beside TRTR (same classifier, same steps, same test split):
+`tstr_fresh_auc`, the headline, trains on fresh synthetic images, as many as the classifier's
+batches draw (a generator gives as many as asked: 71x the 546 BreastMNIST training images, 16x
+the 2428 PneumoniaMNIST ones), so no synthetic image is seen more than a few times;
+`tstr_auc` trains on exactly as many synthetic images as the real split has, each seen as
+often as TRTR sees each real one. Both are held to the issue's ratio.
 
 Unset, those take the data set's settings (SETTINGS): the generator's own (cutout, one D
 step, no LeCam, one convolution per resolution) on PneumoniaMNIST; on BreastMNIST (546
@@ -40,10 +46,17 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from aigc_plugins.medical.classifier import auc_accuracy, features, mean_std, predict
+from aigc_plugins.medical.classifier import (
+    auc_accuracy,
+    classifier_steps,
+    features,
+    mean_std,
+    predict,
+)
 from aigc_plugins.medical.classifier import train_classifier as fit_classifier
 from aigc_plugins.medical.data import MedMNISTSource
 from aigc_plugins.medical.gan import DCGAN2D, DCGANConfig
+from aigc_plugins.medical.metrics import fresh_draws
 from aigc_plugins.medical.selection import HeldoutFID
 from aigc_sdk.dataset import stratified_split
 from aigc_sdk.evaluation import generate_like
@@ -88,10 +101,11 @@ def snapshot_figures(gen: DCGAN2D, tag: str) -> dict[str, float]:
             f"fid_val_last_{tag}": snap["last_score"]}
 
 
-def auc_over_seeds(x, y, test, k: int, seeds: int) -> tuple[float, float, float]:
+def auc_over_seeds(x, y, test, k: int, seeds: int,
+                   steps: int | None = None) -> tuple[float, float, float]:
     aucs, accs = [], []
     for s in range(seeds):
-        model = fit_classifier(x, y, k, seed=100 + s)
+        model = fit_classifier(x, y, k, seed=100 + s, steps=steps)
         auc, acc = auc_accuracy(predict(model, test["x"]), test["cond"][:, 0])
         aucs.append(auc)
         accs.append(acc)
@@ -118,9 +132,6 @@ def main() -> None:
                     help="generator 3x3 convolutions per resolution")
     ap.add_argument("--steps", type=int, help="full-set GAN: stop at these steps")
     ap.add_argument("--subset-steps", type=int, help="subset GAN: stop at these steps")
-    ap.add_argument("--tstr-multiple", type=int, default=0,
-                    help="also TSTR on K times as many synthetic images (K=4 on PneumoniaMNIST "
-                         "adds ~5 min: its classifier steps grow with the set)")
     ap.add_argument("--select-every", type=int,
                     help="score the averaged weights on the val split every N steps and keep "
                          "the best (0 = keep the last; default per data set)")
@@ -156,19 +167,19 @@ def main() -> None:
     syn = generate_like(gen, train.cond, seed=1)
     trtr = auc_over_seeds(real["x"], real["cond"][:, 0], tst, k, args.seeds)
     tstr = auc_over_seeds(syn["x"], syn["cond"][:, 0], tst, k, args.seeds)
-    more: dict[str, float] = {}
-    if args.tstr_multiple > 1:  # a generator can give more images than the real set has
-        big = generate_like(gen, train.cond.repeat(args.tstr_multiple, 1), seed=3)
-        auc = auc_over_seeds(big["x"], big["cond"][:, 0], tst, k, args.seeds)[0]
-        more = {"tstr_multiple": args.tstr_multiple, "tstr_auc_more_synthetic": auc,
-                "tstr_trtr_ratio_more_synthetic": auc / trtr[0]}
+    # the headline: TRTR's classifier steps, every batch of fresh synthetic images
+    steps = classifier_steps(len(train))
+    fresh = fresh_draws(gen, real, steps * 128, seed=3)
+    tstr_fresh = auc_over_seeds(fresh["x"], fresh["cond"][:, 0], tst, k, args.seeds, steps)
     f_train, f_test, f_syn = (features(fmodel, s["x"]) for s in (real, tst, syn))
     res: dict[str, float] = {
         "gan_steps_full": steps_full, **snapshot_figures(gen, "full"),
         "trtr_auc": trtr[0], "trtr_auc_std": trtr[1], "trtr_accuracy": trtr[2],
         "tstr_auc": tstr[0], "tstr_auc_std": tstr[1], "tstr_accuracy": tstr[2],
-        "tstr_trtr_ratio": tstr[0] / trtr[0],
-        **more,
+        "tstr_trtr_ratio": tstr[0] / trtr[0], "classifier_steps": steps,
+        "tstr_fresh_images": len(fresh["x"]),
+        "tstr_fresh_auc": tstr_fresh[0], "tstr_fresh_auc_std": tstr_fresh[1],
+        "tstr_fresh_accuracy": tstr_fresh[2], "tstr_fresh_trtr_ratio": tstr_fresh[0] / trtr[0],
         "fid_synthetic_vs_test": fid(f_syn, f_test),
         "fid_train_vs_test": fid(f_train, f_test),
     }
@@ -189,6 +200,7 @@ def main() -> None:
     gen_sub, steps_sub, sub_seconds = train_gan(
         sub, HeldoutFID(sub, val_sub) if args.select_subset else None, args.subset_minutes,
         args.subset_steps, 0, args.out / f"{name}_sub", min(batch, 32), args)
+    gen_sub.save_pretrained(args.out / f"{name}_sub" / "bundle")
     n_syn = int(len(sub) * args.aug_ratio)
     codes = sub.cond[torch.randint(0, len(sub), (n_syn,), generator=torch.Generator()
                                    .manual_seed(0))]
@@ -208,9 +220,10 @@ def main() -> None:
     })
     tgt = TARGETS.get(name, TARGETS["pneumoniamnist"])
     targets = {"tstr_trtr_ratio": (">=", tgt["tstr_trtr_ratio"]),
+               "tstr_fresh_trtr_ratio": (">=", tgt["tstr_trtr_ratio"]),
                "aug_gain": (">=", tgt["aug_gain"]),
-               # the issue bounds the GAN training (both GANs); evaluation (13 classifier
-               # fits, more with --tstr-multiple) comes on top and is reported as well
+               # the issue bounds the GAN training (both GANs); evaluation (16 classifier
+               # fits) comes on top and is reported as well
                "fid_ratio": ("<=", 1.5), "gan_training_minutes": ("<=", 15.0)}
     report(f"{name}: conditional DCGAN, DiffAugment {args.diffaugment!r}, {args.d_steps} D "
            f"steps per G step, LeCam {args.lecam}, {args.gen_block_convs} G convolutions per "

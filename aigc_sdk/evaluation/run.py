@@ -36,12 +36,13 @@ def evaluate(
     **extra_context: Any,
 ) -> dict[str, float]:
     """Each metric gets ``(real_train, synthetic, test=..., seed=..., schema=...)`` plus
-    ``extra_context`` (e.g. ``feature_extractor=PATH``) and returns floats. Metrics share
+    ``extra_context`` (e.g. ``feature_extractor=PATH``) and the ``generator`` itself (for
+    metrics that draw more than ``synthetic`` holds), and returns floats. Metrics share
     the ``cache`` dict of the context, so an expensive feature extractor is built once."""
     synthetic = synthetic or generate_like(gen, real["cond"], seed=seed)
     results: dict[str, float] = {}
     context: dict[str, Any] = {"test": test, "seed": seed, "schema": gen.schema, "cache": {},
-                               **extra_context}
+                               "generator": gen, **extra_context}
     for name in metric_names:
         metric = registry.metric(name)()
         metric.check_context(context)

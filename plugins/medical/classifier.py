@@ -67,18 +67,26 @@ class SmallCNN(nn.Module):
         return model.eval()
 
 
+def classifier_steps(n: int, epochs: int = 12, batch_size: int = 128,
+                     min_steps: int = 300) -> int:
+    """The optimiser steps ``train_classifier`` gives a set of ``n`` images: small sets
+    still get enough steps."""
+    return max(min_steps, epochs * n // batch_size)
+
+
 def train_classifier(
     x: torch.Tensor, y: torch.Tensor, n_classes: int, seed: int = 0, epochs: int = 12,
-    batch_size: int = 128, lr: float = 2e-3, min_steps: int = 300,
+    batch_size: int = 128, lr: float = 2e-3, min_steps: int = 300, steps: int | None = None,
 ) -> SmallCNN:
-    """Class-balanced sampling so a skewed (real or synthetic) set does not bias thresholds."""
+    """Class-balanced sampling so a skewed (real or synthetic) set does not bias thresholds.
+    ``steps`` fixes the budget (e.g. to a real-trained reference's) instead of ``epochs``."""
     torch.manual_seed(seed)
     g = torch.Generator().manual_seed(seed)
     model = SmallCNN(x.dim() - 2, x.shape[1], n_classes, size=x.shape[-1])
     opt = torch.optim.AdamW(model.parameters(), lr=lr, weight_decay=1e-3)
     counts = torch.bincount(y, minlength=n_classes).clamp(min=1).float()
     weights = (1.0 / counts)[y]
-    steps = max(min_steps, epochs * len(x) // batch_size)  # small sets still get enough steps
+    steps = steps or classifier_steps(len(x), epochs, batch_size, min_steps)
     sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=lr, total_steps=steps)
     model.train()
     for _ in range(steps):

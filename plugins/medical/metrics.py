@@ -14,11 +14,13 @@ from monai.metrics import MultiScaleSSIMMetric, PSNRMetric, SSIMMetric
 from aigc_plugins.medical.classifier import (
     SmallCNN,
     auc_accuracy,
+    classifier_steps,
     features,
     mean_std,
     predict,
     train_classifier,
 )
+from aigc_sdk.evaluation import generate_like
 from aigc_sdk.evaluation.featurestats import fid, kid, prdc
 from aigc_sdk.metrics import Metric
 
@@ -35,6 +37,12 @@ def _n_classes(context: dict[str, Any], *splits: Split) -> int:
     if schema is not None and schema.conditions:
         return len(schema.conditions[0].values)
     return int(max(int(_labels(s).max()) for s in splits)) + 1
+
+
+def fresh_draws(gen: Any, real: Split, n: int, seed: int = 3) -> Split:
+    """At least ``n`` draws with the real split's conditions, repeated whole so the class
+    mix is the real one."""
+    return generate_like(gen, real["cond"].repeat(-(-n // len(real["cond"])), 1), seed=seed)
 
 
 def feature_model(real: Split, context: dict[str, Any]) -> SmallCNN:
@@ -130,29 +138,48 @@ class ImageSimilarity(Metric):
 
 
 class Utility(Metric):
-    """Train-on-synthetic/test-on-real next to train-on-real/test-on-real, mean over seeds."""
+    """Train-on-synthetic/test-on-real next to train-on-real/test-on-real, mean over seeds.
+
+    ``tstr_*`` trains on the synthetic set it is given (as many images as the real split).
+    Given the generator (``evaluate`` passes it as ``generator``), ``tstr_fresh_*`` also
+    trains with TRTR's steps on fresh draws, as many as its batches take, since a generator
+    gives as many images as asked: on BreastMNIST (546 training images) the same generator
+    scored TSTR AUC 0.823 on 546 draws and 0.860 on 38766 (TRTR 0.900)."""
 
     name: ClassVar[str] = "medical.utility"
     direction = "higher"
     requires = ("test",)
 
-    def __init__(self, seeds: int = 3, epochs: int = 12, min_steps: int = 300) -> None:
+    def __init__(self, seeds: int = 3, epochs: int = 12, min_steps: int = 300,
+                 fresh: bool = True, batch_size: int = 128) -> None:
         self.seeds, self.epochs, self.min_steps = seeds, epochs, min_steps
+        self.fresh, self.batch_size = fresh, batch_size
 
     def compute(self, real: Split, synthetic: Split, **context: Any) -> dict[str, float]:
         test = context["test"]
         k = _n_classes(context, real, test)
         base = context.get("seed", 0)
         out: dict[str, float] = {}
-        for tag, split in (("tstr", synthetic), ("trtr", real)):
+        steps = classifier_steps(len(real["x"]), self.epochs, self.batch_size, self.min_steps)
+        runs: list[tuple[str, Split, int | None]] = [("tstr", synthetic, None),
+                                                     ("trtr", real, None)]
+        gen = context.get("generator")
+        if self.fresh and gen is not None:
+            runs.append(("tstr_fresh", fresh_draws(gen, real, steps * self.batch_size,
+                                                   seed=base + 3), steps))
+        for tag, split, fixed in runs:
             aucs, accs = [], []
             for s in range(self.seeds):
                 model = train_classifier(split["x"], _labels(split), k, seed=base + s,
-                                         epochs=self.epochs, min_steps=self.min_steps)
+                                         epochs=self.epochs, min_steps=self.min_steps,
+                                         batch_size=self.batch_size, steps=fixed)
                 auc, acc = auc_accuracy(predict(model, test["x"]), _labels(test))
                 aucs.append(auc)
                 accs.append(acc)
             out[f"{tag}_auc"], out[f"{tag}_auc_std"] = mean_std(aucs)
             out[f"{tag}_accuracy"], _ = mean_std(accs)
         out["tstr_trtr_auc_ratio"] = out["tstr_auc"] / max(out["trtr_auc"], 1e-9)
+        if "tstr_fresh_auc" in out:
+            out["tstr_fresh_trtr_auc_ratio"] = out["tstr_fresh_auc"] / max(out["trtr_auc"],
+                                                                            1e-9)
         return out

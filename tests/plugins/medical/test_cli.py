@@ -20,13 +20,14 @@ CONFIG = """\
 generator: {base_channels: 8, max_channels: 16}
 train: {batch_size: 16, log_every: 5, progress: false, tensorboard: false}
 """
-# `aigc evaluate` trains a feature classifier and two utility classifiers (3 seeds each)
+# `aigc evaluate` trains a feature classifier and three utility classifiers (3 seeds each)
 # of >= 300 steps at batch 128: minutes on one core. The evaluate test runs the same CLI
 # with batches of 16 and one utility seed; everything else is unchanged.
 FAST_CLASSIFIERS = (
     "import functools, aigc_plugins.medical.classifier as c, aigc_plugins.medical.metrics as m;"
     "m.train_classifier = functools.partial(c.train_classifier, batch_size=16);"
-    "m.Utility.__init__ = functools.partialmethod(m.Utility.__init__, seeds=1);"
+    "m.Utility.__init__ = functools.partialmethod(m.Utility.__init__, seeds=1,"
+    " batch_size=16);"
     "from aigc_sdk.cli import main; main()"
 )
 
@@ -147,7 +148,8 @@ def test_evaluate_prints_and_writes_metrics(
     metrics = json.loads((work / "run" / "evaluation" / "metrics.json").read_text())
     expected = {"fid_synthetic_vs_test", "fid_train_vs_test", "kid_synthetic_vs_test",
                 "pairwise_msssim_synthetic", "nn_train_ssim_synthetic", "tstr_auc", "trtr_auc",
-                "tstr_trtr_auc_ratio", "precision_synthetic[1]", "coverage_train[0]"}
+                "tstr_trtr_auc_ratio", "tstr_fresh_trtr_auc_ratio", "precision_synthetic[1]",
+                "coverage_train[0]"}
     assert expected <= set(metrics), sorted(metrics)
     assert all(isinstance(v, float) for v in metrics.values())
     for key in ("fid_synthetic_vs_test", "trtr_auc", "tstr_auc"):
