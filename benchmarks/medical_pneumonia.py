@@ -9,6 +9,7 @@ per-class precision/recall/density/coverage, on MedMNIST (PneumoniaMNIST or Brea
         [--steps N] [--subset-steps N]  (stop each GAN there if its minutes last longer)
         [--select-every N]       (score the averaged weights every N steps; 0 = keep the last)
         [--select-subset]        (also choose the subset GAN's weights, on 10% of val)
+        [--ema-warmup steps|debiased]  (how the weight average forgets its start; see EMA)
 
 TSTR is measured two ways, both beside TRTR (same classifier, same steps, same test split):
 `tstr_fresh_auc`, the headline, trains on fresh synthetic images, as many as the classifier's
@@ -88,7 +89,7 @@ def train_gan(ds, score: HeldoutFID | None, minutes: float, steps: int | None, s
     gen = DCGAN2D(cfg, ds.schema)
     callbacks = (BestSnapshot(score, args.select_every),) if score and args.select_every else ()
     done = train_for(gen, ds, minutes, batch, out, steps or 1_000_000, callbacks, seed=seed,
-                     ema_decay=0.999)
+                     ema_decay=0.999, ema_warmup=args.ema_warmup)
     return gen, done, time.perf_counter() - t
 
 
@@ -135,6 +136,8 @@ def main() -> None:
     ap.add_argument("--select-every", type=int,
                     help="score the averaged weights on the val split every N steps and keep "
                          "the best (0 = keep the last; default per data set)")
+    ap.add_argument("--ema-warmup", choices=["steps", "debiased"],
+                    help="the weight average's warm-up (default per data set)")
     ap.add_argument("--select-subset", action="store_true",
                     help="also keep the subset GAN's best weights, scored on 10%% of val")
     args = ap.parse_args()
@@ -146,6 +149,7 @@ def main() -> None:
     for key, value in {"diffaugment": own.gan.diffaugment, "d_steps": own.gan.d_steps,
                        "lecam": own.gan.lecam_weight, "gen_block_convs": own.gen_block_convs,
                        "steps": None, "subset_steps": None, "select_every": 300,
+                       "ema_warmup": "steps",
                        **SETTINGS.get(name, {})}.items():
         if getattr(args, key) is None:
             setattr(args, key, value)
@@ -227,7 +231,8 @@ def main() -> None:
                "fid_ratio": ("<=", 1.5), "gan_training_minutes": ("<=", 15.0)}
     report(f"{name}: conditional DCGAN, DiffAugment {args.diffaugment!r}, {args.d_steps} D "
            f"steps per G step, LeCam {args.lecam}, {args.gen_block_convs} G convolutions per "
-           f"resolution, weights kept by val FID every {args.select_every} steps (0 = last), "
+           f"resolution, EMA warm-up {args.ema_warmup}, weights kept by val FID every "
+           f"{args.select_every} steps (0 = last), "
            f"{res['threads']} threads, "
            f"{res['minutes_total']:.1f} min in all", res, targets, args.json)
 

@@ -12,9 +12,17 @@ import torch
 class EMA(torch.nn.Module):
     """Holds a frozen copy of ``module``; ``update`` moves it towards the trained weights.
 
-    The decay warms up as ``min(decay, (1 + step) / (10 + step))`` so early, poor weights
-    are forgotten quickly. Written here (not ``torch.optim.swa_utils.AveragedModel``) so
-    the decay comes from the train config and the state dict stays the plain module's.
+    Early, poor weights must be forgotten, so the decay warms up. ``warmup="steps"`` caps it
+    at ``(1 + step) / (10 + step)``: that cap stays below 0.999 until step 8990, so in
+    shorter runs it, not ``decay``, sets the window (the last ~11% of the steps; at step
+    1200 about 130 steps). ``warmup="debiased"`` is an average started from zero and
+    divided by ``1 - decay ** t`` (as Adam debiases its moments): a plain mean of the
+    first steps that becomes the EMA of ``decay`` (window ~1 / (1 - decay) steps) once
+    training is longer than that. On BreastMNIST (546 images, weights kept by validation
+    FID every 300 steps, decay 0.999) it moved the test FID ratio from 2.57x to 2.09x with
+    GAN seed 0 but from 1.31x to 3.00x with seed 1: no default change. Written here (not ``torch.optim.swa_utils.
+    AveragedModel``) so the decay comes from the train config and the state dict stays the
+    plain module's.
     """
 
     def __init__(self, module: torch.nn.Module) -> None:
@@ -25,8 +33,15 @@ class EMA(torch.nn.Module):
         return self.module(*args, **kwargs)
 
     @torch.no_grad()
-    def update(self, source: torch.nn.Module, decay: float, step: int) -> None:
-        d = min(decay, (1 + step) / (10 + step))
+    def update(self, source: torch.nn.Module, decay: float, step: int,
+               warmup: str = "steps") -> None:
+        if warmup == "debiased":  # step 0 copies the source (the weight of zero is 0)
+            t = step + 1
+            d = decay * (1 - decay ** (t - 1)) / (1 - decay ** t)
+        elif warmup == "steps":
+            d = min(decay, (1 + step) / (10 + step))
+        else:
+            raise ValueError(f"EMA warmup {warmup!r}: use 'steps' or 'debiased'")
         ema_p = list(self.module.parameters())
         src_p = [p.detach() for p in source.parameters()]
         torch._foreach_lerp_(ema_p, src_p, 1 - d)

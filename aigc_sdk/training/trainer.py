@@ -40,6 +40,10 @@ class TrainConfig(BaseModel):
     precision: Literal["auto", "no", "bf16", "fp16"] = "auto"
     seed: int = 0
     ema_decay: float = Field(0.999, ge=0, lt=1)
+    ema_warmup: Literal["steps", "debiased"] = Field("steps", description=(
+        "steps: the decay is capped at (1+step)/(10+step), below 0.999 until step 8990, so "
+        "short runs average only their last ~11% of steps; debiased: a zero-started average "
+        "divided by 1-decay**t, whose window reaches 1/(1-decay) steps (see EMA)"))
     lr_schedule: Literal["constant", "cosine"] = Field("constant", description=(
         "cosine: every optimiser's learning rate falls from its own value to 0 along a "
         "half cosine over the run (steps, or the steps max_minutes allows, estimated at "
@@ -256,7 +260,7 @@ class Trainer:
                 schedule.apply(self.step)
                 logs = self._train_step(recipe, micro)
                 for source, ema in averaged:
-                    ema.update(source, cfg.ema_decay, self.step)
+                    ema.update(source, cfg.ema_decay, self.step, cfg.ema_warmup)
                 self.step += 1
                 for k, v in logs.items():
                     sums[k] = sums[k] + v if k in sums else v.float().clone()

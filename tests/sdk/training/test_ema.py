@@ -66,3 +66,42 @@ def test_refresh_with_no_batches_keeps_the_old_statistics() -> None:
         refresh_batch_norm(net, [])
     assert torch.all(net.norm.norm.running_mean == 5.0)
     assert refresh_batch_norm(nn.Linear(2, 2), []) == 0  # nothing to refresh
+
+
+def _scalar_net(value: float) -> nn.Linear:
+    net = nn.Linear(1, 1, bias=False)
+    with torch.no_grad():
+        net.weight.fill_(value)
+    return net
+
+
+@pytest.mark.parametrize("decay", [0.9, 0.999])
+def test_debiased_warmup_is_the_normalised_exponential_average(decay: float) -> None:
+    # the live weight takes the values 0, 1, ..., 49; the average must be
+    # sum(decay**(t-1-i) * w_i) / sum(decay**(t-1-i)), whatever the initial copy held
+    values = [float(i) for i in range(50)]
+    ema = EMA(_scalar_net(123.0))
+    for step, v in enumerate(values):
+        ema.update(_scalar_net(v), decay, step, warmup="debiased")
+    w = torch.tensor([decay ** (len(values) - 1 - i) for i in range(len(values))],
+                     dtype=torch.float64)
+    want = float((w * torch.tensor(values, dtype=torch.float64)).sum() / w.sum())
+    assert float(ema.module.weight) == pytest.approx(want, rel=1e-5)
+
+
+def test_step_warmup_ignores_a_long_decay_early() -> None:
+    # at step 1200 the cap (1201/1210) is below both decays, so they average alike
+    finals = []
+    for decay in (0.999, 0.9995):
+        ema = EMA(_scalar_net(0.0))
+        for step in range(1201):
+            ema.update(_scalar_net(float(step)), decay, step)
+        finals.append(float(ema.module.weight))
+    assert finals[0] == finals[1]
+    debiased = EMA(_scalar_net(0.0))
+    for step in range(1201):
+        debiased.update(_scalar_net(float(step)), 0.999, step, warmup="debiased")
+    # the debiased window is longer: its average lags further behind the last value
+    assert 1200 - float(debiased.module.weight) > 3 * (1200 - finals[0])
+    with pytest.raises(ValueError, match="debiased"):
+        debiased.update(_scalar_net(0.0), 0.999, 0, warmup="linear")
