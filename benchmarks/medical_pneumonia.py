@@ -10,6 +10,7 @@ per-class precision/recall/density/coverage, on MedMNIST (PneumoniaMNIST or Brea
         [--select-every N]       (score the averaged weights every N steps; 0 = keep the last)
         [--select-subset]        (also choose the subset GAN's weights, on 10% of val)
         [--ema-warmup steps|debiased]  (how the weight average forgets its start; see EMA)
+        [--restarts N] [--gan-seed S]  (N full-set GANs from seeds S.., the best on val kept)
 
 TSTR is measured two ways, both beside TRTR (same classifier, same steps, same test split):
 `tstr_fresh_auc`, the headline, trains on fresh synthetic images, as many as the classifier's
@@ -35,6 +36,12 @@ the validation split its scenario allows (8 BreastMNIST images), it kept step 30
 the augmentation gain fell from +0.028 to -0.032.
 
 Data: $AIGC_SHARED_DATA/medical/{pneumoniamnist,breastmnist}.npz (default ../shared/data).
+With --restarts N the full-set GAN is trained N times from seeds S, S+1, ... for --minutes / N
+each, and the one whose kept weights score best on the validation split is evaluated (all of
+them count in the GAN's training minutes). Why on BreastMNIST (3 restarts of 3.5 min): two
+GAN seeds with identical settings kept weights at val FID 1.12 and 0.55, and test FID ratios
+of 2.57x and 1.31x; the validation score tells them apart, the seed cannot be chosen before.
+
 Every figure is a mean over --seeds classifier seeds and sits next to its real reference.
 """
 
@@ -68,7 +75,8 @@ from benchtable import report, shared_data, train_for
 ROOT = Path(__file__).resolve().parents[1]
 # PneumoniaMNIST keeps its last weights: with selection (pneumo_v8) its validation FID was
 # still falling at the last step (2880, which was kept), and the scoring had only cost steps.
-SETTINGS = {"breastmnist": {"diffaugment": "", "d_steps": 2, "select_every": 300},
+SETTINGS = {"breastmnist": {"diffaugment": "", "d_steps": 2, "select_every": 300,
+                            "restarts": 3, "minutes": 10.5},
             "pneumoniamnist": {"select_every": 0}}
 TARGETS = {
     "pneumoniamnist": {"tstr_trtr_ratio": 0.97, "aug_gain": 0.01},
@@ -91,6 +99,30 @@ def train_gan(ds, score: HeldoutFID | None, minutes: float, steps: int | None, s
     done = train_for(gen, ds, minutes, batch, out, steps or 1_000_000, callbacks, seed=seed,
                      ema_decay=0.999, ema_warmup=args.ema_warmup)
     return gen, done, time.perf_counter() - t
+
+
+def train_best_of(ds, score: HeldoutFID, out: Path, batch: int,
+                  args: argparse.Namespace) -> tuple[DCGAN2D, int, float, dict[str, float]]:
+    """``args.restarts`` GANs from consecutive seeds, each with its share of ``args.minutes``;
+    the one whose kept weights score lowest on ``score`` (the validation split), its steps,
+    the seconds all of them took, and each restart's score."""
+    if args.restarts == 1:
+        gen, done, seconds = train_gan(ds, score, args.minutes, args.steps, args.gan_seed, out,
+                                       batch, args)
+        return gen, done, seconds, {}
+    best, total, figures = None, 0.0, {}
+    for r in range(args.restarts):
+        seed = args.gan_seed + r
+        gen, done, seconds = train_gan(ds, score, args.minutes / args.restarts, args.steps,
+                                       seed, out / f"seed{seed}", batch, args)
+        total += seconds
+        value = gen.card["snapshot"]["chosen_score"] if "snapshot" in gen.card else score(gen)
+        figures[f"fid_val_seed{seed}"] = value
+        if best is None or value < best[2]:
+            best = (gen, done, value, seed)
+    assert best is not None
+    figures["gan_seed_kept"] = best[3]
+    return best[0], best[1], total, figures
 
 
 def snapshot_figures(gen: DCGAN2D, tag: str) -> dict[str, float]:
@@ -118,7 +150,10 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--breast", action="store_true", help="BreastMNIST instead of Pneumonia")
     ap.add_argument("--data", type=Path, help="a MedMNIST-style .npz (overrides --breast)")
-    ap.add_argument("--minutes", type=float, default=6.0, help="GAN on the full train split")
+    ap.add_argument("--minutes", type=float,
+                    help="GAN on the full train split, all restarts (default 6; BreastMNIST 10.5)")
+    ap.add_argument("--restarts", type=int, help="full-set GANs, the best on val kept")
+    ap.add_argument("--gan-seed", type=int, default=0, help="seed of the first full-set GAN")
     ap.add_argument("--subset-minutes", type=float, default=3.0, help="GAN on the 10%% subset")
     ap.add_argument("--aug-ratio", type=float, default=4.0, help="synthetic per real (subset)")
     ap.add_argument("--seeds", type=int, default=3)
@@ -149,7 +184,7 @@ def main() -> None:
     for key, value in {"diffaugment": own.gan.diffaugment, "d_steps": own.gan.d_steps,
                        "lecam": own.gan.lecam_weight, "gen_block_convs": own.gen_block_convs,
                        "steps": None, "subset_steps": None, "select_every": 300,
-                       "ema_warmup": "steps",
+                       "ema_warmup": "steps", "restarts": 1, "minutes": 6.0,
                        **SETTINGS.get(name, {})}.items():
         if getattr(args, key) is None:
             setattr(args, key, value)
@@ -164,9 +199,8 @@ def main() -> None:
     # 1. full train split: TSTR vs TRTR, FID, per-class PRDC. One real-trained classifier
     # gives the features of the final FID/PRDC and of the validation score that keeps weights.
     fmodel = fit_classifier(real["x"], real["cond"][:, 0], k, seed=0)
-    gen, steps_full, gan_seconds = train_gan(
-        train, HeldoutFID(train, val, extractor=fmodel), args.minutes, args.steps, 0,
-        args.out / f"{name}_full", batch, args)
+    gen, steps_full, gan_seconds, restarts = train_best_of(
+        train, HeldoutFID(train, val, extractor=fmodel), args.out / f"{name}_full", batch, args)
     gen.save_pretrained(args.out / f"{name}_full" / "bundle")
     syn = generate_like(gen, train.cond, seed=1)
     trtr = auc_over_seeds(real["x"], real["cond"][:, 0], tst, k, args.seeds)
@@ -178,6 +212,7 @@ def main() -> None:
     f_train, f_test, f_syn = (features(fmodel, s["x"]) for s in (real, tst, syn))
     res: dict[str, float] = {
         "gan_steps_full": steps_full, **snapshot_figures(gen, "full"),
+        **restarts,
         "trtr_auc": trtr[0], "trtr_auc_std": trtr[1], "trtr_accuracy": trtr[2],
         "tstr_auc": tstr[0], "tstr_auc_std": tstr[1], "tstr_accuracy": tstr[2],
         "tstr_trtr_ratio": tstr[0] / trtr[0], "classifier_steps": steps,
@@ -231,7 +266,8 @@ def main() -> None:
                "fid_ratio": ("<=", 1.5), "gan_training_minutes": ("<=", 15.0)}
     report(f"{name}: conditional DCGAN, DiffAugment {args.diffaugment!r}, {args.d_steps} D "
            f"steps per G step, LeCam {args.lecam}, {args.gen_block_convs} G convolutions per "
-           f"resolution, EMA warm-up {args.ema_warmup}, weights kept by val FID every "
+           f"resolution, EMA warm-up {args.ema_warmup}, best of {args.restarts} full-set GAN(s) "
+           f"on val, weights kept by val FID every "
            f"{args.select_every} steps (0 = last), "
            f"{res['threads']} threads, "
            f"{res['minutes_total']:.1f} min in all", res, targets, args.json)

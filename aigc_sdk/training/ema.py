@@ -20,9 +20,9 @@ class EMA(torch.nn.Module):
     first steps that becomes the EMA of ``decay`` (window ~1 / (1 - decay) steps) once
     training is longer than that. On BreastMNIST (546 images, weights kept by validation
     FID every 300 steps, decay 0.999) it moved the test FID ratio from 2.57x to 2.09x with
-    GAN seed 0 but from 1.31x to 3.00x with seed 1: no default change. Written here (not ``torch.optim.swa_utils.
-    AveragedModel``) so the decay comes from the train config and the state dict stays the
-    plain module's.
+    GAN seed 0 but from 1.31x to 3.00x with seed 1: no default change. Written here (not
+    ``torch.optim.swa_utils.AveragedModel``) so the decay comes from the train config and
+    the state dict stays the plain module's.
     """
 
     def __init__(self, module: torch.nn.Module) -> None:
