@@ -18,7 +18,7 @@ class EMA(torch.nn.Module):
     1200 about 130 steps). ``warmup="debiased"`` is an average started from zero and
     divided by ``1 - decay ** t`` (as Adam debiases its moments): a plain mean of the
     first steps that becomes the EMA of ``decay`` (window ~1 / (1 - decay) steps) once
-    training is longer than that. On BreastMNIST (546 images, weights kept by validation
+    training is longer than that. On a 546-image set (a GAN, weights kept by validation
     FID every 300 steps, decay 0.999) it moved the test FID ratio from 2.57x to 2.09x with
     GAN seed 0 but from 1.31x to 3.00x with seed 1: no default change. Written here (not
     ``torch.optim.swa_utils.AveragedModel``) so the decay comes from the train config and
