@@ -59,6 +59,7 @@ from aigc_plugins.finance.roles import HIGH
 from aigc_plugins.finance.templates import (
     draft_to_fact,
 )
+from aigc_plugins.finance.worded import change_worded
 from aigc_sdk.privacy import FilterResult, Finding, PrivacyFilter, Stage
 
 # money per share and money compare (a per-share value stated as revenue is a wrong metric)
@@ -183,7 +184,8 @@ def check_text(facts: FinancialFacts, text: str,
         elif s.is_quantity and s.start in a.roles:
             k, role = a.roles[s.start]
             _check_number(facts, s, a.drafts[k].name, role, fact_of[k], out, covered,
-                          bound_before(text, s.start), a.drafts[k].period)
+                          bound_before(text, s.start), a.drafts[k].period,
+                          role not in CHANGE_FIELDS or change_worded(text, s, a.drafts[k]))
             if s.kind == "money" and s.scale != "none" and PER_SHARE_AFTER.match(text, s.end):
                 out.findings.append(("wrong_unit", f"{s.text!r} is an amount in "
                                      f"{s.scale}s, stated per share"))
@@ -227,7 +229,9 @@ def _check_period(facts: FinancialFacts, s: Span, out: FaithfulnessDetail) -> No
 
 def _check_number(facts: FinancialFacts, s: Span, name: str, role: str, told: MetricFact,
                   out: FaithfulnessDetail, covered: set[tuple[int, str]],
-                  bound: str | None = None, period: Span | None = None) -> None:
+                  bound: str | None = None, period: Span | None = None,
+                  worded: bool = True) -> None:
+    """``worded``: a number read as a change has a direction or change word (worded.py)."""
     out.numbers_checked += 1
     value = told.base(role) or 0.0
     unit = told.unit_of(role)
@@ -268,12 +272,17 @@ def _check_number(facts: FinancialFacts, s: Span, name: str, role: str, told: Me
     name_ok, field_ok, sign_ok = score(best)[:3]
     m = facts.metrics[best[0]]
     where = f"{s.text!r} is {m.name} {best[1]} in the facts"
+    as_level = field_ok and best[1] in CHANGE_FIELDS and not worded
     if not name_ok:
         out.findings.append(("wrong_metric", f"{where}{_of(m)}, the text says "
                              f"{name}{_of(told)}"))
     elif not field_ok:
         out.findings.append(("wrong_field", f"{where}, the text states it as {role}"))
-    elif not sign_ok:
+    elif as_level:
+        out.findings.append(("wrong_field", f"{where}, the text words it as a level (no "
+                             "direction or change word)"))
+    field_ok = field_ok and not as_level
+    if name_ok and field_ok and not sign_ok:
         said = told.direction or ("negative" if told_value < 0 else "positive")
         out.findings.append(("wrong_direction", f"{where} ({m.direction or m.get(best[1])}), "
                              f"the text says {said}"))

@@ -52,6 +52,11 @@ _ESTIMATES_OUTLOOK = re.compile(r"\s*(?:(?:compname|company|it|management)\s+)?(
 #: 64.4%"): the number is not that metric's
 AS_SHARE_WORDS = r"as\s+a\s+(?:percentage|percent|%|share)\s+of"
 _AS_SHARE = re.compile(rf"\b{AS_SHARE_WORDS}\b", re.I)
+#: a percentage that is a share of something named after it, not a change ("charge-offs of
+#: $29 million, or 0.11% of average total loans", "expects about 35% to 40% of backlog will
+#: convert", "production averaged 155 mboepd with 57 percent oil")
+_SHARE_AFTER = re.compile(r"(?:\s*(?:to|-|–|and)\s*\d[\d.,]*\s*(?:%|percent))?\s*(?:of\s|"
+                          r"(?:oil|liquids|natural gas|gas|ngls?)\b)", re.I)
 #: an outlook cue after the number ("2022 sales growth of about 6% is expected to ...")
 _EXPECTED_AFTER = re.compile(r"\b(?:is|are)\s+(?:now\s+)?(?:expected|projected|forecast|"
                              r"anticipated)\b", re.I)
@@ -106,6 +111,9 @@ def role_of(text: str, q: Span, d: Draft, same: tuple[Span, int, str] | None, an
     p, _, prole = same or (q, 0, "")
     if q.kind == "percent" and (_AS_SHARE.search(gap) or _MOVES_IN_POINTS.match(text, q.end)):
         return "value", None  # "sg&a as a percentage of gross profit was 64.4%": a level
+    if q.kind == "percent" and _SHARE_AFTER.match(text, q.end) \
+            and not last_direction(dirs, anchor, q.start):
+        return "value", None  # "0.49% of average total loans", "57 percent oil": a share
     if same and prole in CHANGE_FIELDS and _NEXT_COMPARISON.fullmatch(gap):
         return "next_change", d.direction
     word = gap.strip().lower()

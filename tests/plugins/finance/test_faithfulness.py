@@ -234,3 +234,36 @@ def test_a_direction_word_on_a_value_needs_a_direction_in_the_facts() -> None:
     assert kinds(facts, "q4 revenue was $5.1 billion.") == []
     # "rose to" claims a rise the source never states
     assert kinds(facts, "q4 revenue rose to $5.1 billion.") == ["wrong_direction"]
+
+
+def test_a_change_worded_as_a_level_is_caught() -> None:
+    facts, _, text = report_from_call({"ticker": "X", "quarter": 3, "year": 2021, "bullets": [
+        "same-property cash noi increase of 4.8% in quarter.",
+        "sees fy revenue up 22 to 23 percent."]})
+    assert kinds(facts, text) == []
+    for good in ("q3 same-property cash noi rose 4.8%.", "q3 same-property cash noi +4.8%.",
+                 "same-property cash noi change of 4.8% versus q3 2020."):
+        assert "wrong_field" not in kinds(facts, good), good
+    # the v24 hand audit's false claims: a rise read as a level
+    assert "wrong_field" in kinds(facts, "compname reports q3 same-property cash noi of 4.8%.")
+    assert kinds(facts, "expects fy revenue to be in range of 22 to 23 percent.").count(
+        "wrong_field") == 2
+
+
+def test_a_share_is_a_level_and_will_marks_an_outlook() -> None:
+    facts, _, text = report_from_call({"ticker": "X", "quarter": 3, "year": 2021, "bullets": [
+        "net loan charge-offs for q3 totaled $29 million, or 0.11% of average total loans.",
+        "q4 production averaged 149 mboepd with 55 percent oil.",
+        "expectations are that 2021 sales will be approximately $3.45 billion.",
+        "will incur aggregate pre-tax restructuring charges of $10 million to $13 million."]})
+    shares = [m for m in facts.metrics if m.change_unit == "percent" or m.unit == "percent"]
+    assert shares and all(m.change is None for m in shares), shares  # levels, not changes
+    sales, charges = facts.metrics[-2], facts.metrics[-1]
+    assert sales.guidance and charges.guidance and sales.value == 3.45
+    assert kinds(facts, text) == []
+    # an outlook written as a result is caught (v24 hand audit: "compname reports q2 incur
+    # aggregate pre-tax restructuring charges of $10 million to $13 million")
+    said = "compname reports {}incur aggregate pre-tax restructuring charges of $10 million to " \
+           "$13 million."
+    assert "wrong_guidance" in kinds(facts, said.format(""))
+    assert "wrong_period" in kinds(facts, said.format("q3 "))  # an undated outlook pinned on q3
