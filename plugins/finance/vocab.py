@@ -50,12 +50,14 @@ METRICS: dict[str, tuple[str, tuple[str, ...]]] = {
         "earnings from continuing operations", "net income from continuing operations")),
     "operating income": ("amount", (
         "operating income", "income from operations", "operating profit", "operating earnings",
-        "operating loss", "segment operating income", "segment profit", "operating results")),
+        "operating loss", "loss from operations", "segment operating income", "segment profit",
+        "operating results")),
     "pre-tax income": ("amount", (
         "pre-tax income", "pretax income", "income before taxes", "pre-tax earnings",
-        "income before income taxes")),
+        "income before income taxes", "pre-tax loss", "pretax loss", "loss before income taxes",
+        "loss before taxes")),
     "gross profit": ("amount", ("gross profit",)),
-    "ebitda": ("amount", ("ebitda", "ebitdare", "ebitdar", "ebit")),
+    "ebitda": ("amount", ("ebitda", "ebitdare", "ebitdar", "ebit", "ebitda loss", "ebit loss")),
     "free cash flow": ("amount", (
         "free cash flow", "fcf", "free cash flow usage", "adjusted free cash flow")),
     "operating cash flow": ("amount", (
@@ -161,7 +163,11 @@ NEGATING = frozenset({"net loss", "operating loss", "loss per share", "net loss 
                       "loss per diluted share", "net loss per diluted share",
                       "loss per common share", "benefit for credit losses",
                       "benefit from credit losses", "credit loss benefit",
-                      "benefit for loan losses"})
+                      "benefit for loan losses",
+                      # "resort reported ebitda loss $108.4 million" was read as a profit, so
+                      # "resort reported ebitda of $108.4 million" passed (v25 hand audit)
+                      "ebitda loss", "ebit loss", "pre-tax loss", "pretax loss",
+                      "loss before income taxes", "loss before taxes", "loss from operations"})
 _NEGATING = frozenset(_norm(s) for s in NEGATING)
 #: canonical metric of a per-share number attached to an amount metric
 PER_SHARE_OF = {"net income": "eps", "operating income": "eps", "revenue": "revenue per share",

@@ -100,6 +100,11 @@ def test_a_loss_stated_without_its_sign_is_caught() -> None:
     assert kinds(facts, text) == []
     assert kinds(facts, "q1 earnings per share $0.13.") == ["wrong_direction"]
     assert kinds(facts, "q1 net income of $5.2 million.") == ["wrong_direction"]
+    facts, _, text = report_from_call({"ticker": "X", "quarter": 1, "year": 2022, "bullets": [
+        "resort reported ebitda loss $108.4 million for q1 2022."]})
+    assert facts.metrics[0].value == -108.4 and kinds(facts, text) == []
+    assert kinds(facts, "q1 2022 resort reported ebitda of $108.4 million.") == [
+        "wrong_direction"]
 
 
 def test_an_amount_stated_per_share_is_caught() -> None:
