@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Iterable, Sequence
-from typing import Any
+from typing import Any, Literal
 
 import torch
 
@@ -34,7 +34,7 @@ class EMA(torch.nn.Module):
 
     @torch.no_grad()
     def update(self, source: torch.nn.Module, decay: float, step: int,
-               warmup: str = "steps") -> None:
+               warmup: Literal["steps", "debiased"] = "steps") -> None:
         if warmup == "debiased":  # step 0 copies the source (the weight of zero is 0)
             t = step + 1
             d = decay * (1 - decay ** (t - 1)) / (1 - decay ** t)
