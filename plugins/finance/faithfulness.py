@@ -10,7 +10,8 @@ the fact's declared style implies. Findings (``Finding.kind``):
 - ``unsupported_number``: a number, percentage, year or date that matches no fact
 - ``wrong_metric``: the number is a fact's, but the text attaches it to another metric
   (for a metric outside the synonym table: to other words than the fact's own)
-- ``wrong_field``: right metric, wrong role (a prior value stated as the current one)
+- ``wrong_field``: right metric, wrong role (a prior value stated as the current one), or
+  a change worded as a level ("unit sales of 4.3 percent" for a 4.3% rise; worded.py)
 - ``wrong_direction``: "fell" where the fact's change is positive (or the reverse), or a
   loss stated without its sign ("earnings per share $0.13" for a loss of $0.13)
 - ``wrong_period``: a metric's number stated for another period than the fact's ("fy

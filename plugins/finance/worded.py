@@ -28,7 +28,7 @@ _CHANGE_WORDS = re.compile(
     r"comps?|stack|negative|positive|" + "|".join(w for ws in DIRECTIONS.values() for w in ws) +
     r")\b", re.I)
 _BY = re.compile(r"\bby\s+(?:approximately\s+|about\s+|roughly\s+|nearly\s+)?$", re.I)
-_SENTENCE_END = re.compile(r"[.;!?](?:\s|$)")
+_SENTENCE_END = re.compile(r"(?<!\bu\.s)(?<!\bvs)[.;!?](?:\s|$)")  # "vs." ends no sentence
 _AFTER = 50  # after the number, still its wording ("6% - 8% utility eps annual growth rate")
 
 
