@@ -91,8 +91,7 @@ def run(out_dir: Path, fast: bool = False) -> Path:
     metrics: dict[str, float] = {}
     metrics.update(ImageFidelity().compute(real, syn, **ctx))
     metrics.update(ImageSimilarity(pairs=100).compute(real, syn, **ctx))
-    utility = Utility(seeds=1, epochs=1, min_steps=20) if fast else Utility(seeds=2,
-                                                                           min_steps=clf_steps)
+    utility = Utility(seeds=1 if fast else 2, epochs=1 if fast else 12, min_steps=clf_steps)
     metrics.update(utility.compute(real, syn, **ctx))
     gen.card["metrics"] = {k: round(v, 4) for k, v in metrics.items()}
 
