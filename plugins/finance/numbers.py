@@ -176,8 +176,10 @@ class Segments:
                 continue
             word = _WORD_END.search(text[max(0, m.start() - 24):m.start()])
             word = word.group().lower() if word else ""
+            letters = word.replace(".", "")
+            # "u.", "j." are initials; "of 1." ends a sentence ("q1 stores of 1. sees ...")
             if m.group() == "." and m.end() < len(text) and not text[m.end()].isdigit() and (
-                    word in _ABBREV or len(word.replace(".", "")) == 1):
+                    word in _ABBREV or (len(letters) == 1 and letters.isalpha())):
                 continue
             self.clauses.append(m.start())
             if m.group() != ";":
