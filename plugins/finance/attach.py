@@ -77,8 +77,10 @@ def analyse(text: str, spans: list[Span] | None = None) -> Analysis:
     spans = parse(text) if spans is None else spans
     nums = [s for s in spans if s.is_quantity]
     taken = [(s.start, s.end) for s in spans if s.kind != "name"]
+    # "revenue headwind of $70 million" is not revenue, wherever its number stands
     mentions = [m for m in find_named_metrics(text, taken) if not _overlaps(m.start, m.end, taken)
-                and not _BASE_OF.search(text, max(0, m.start - 32), m.start)]
+                and not _BASE_OF.search(text, max(0, m.start - 32), m.start)
+                and not _EFFECT.match(text, m.end)]
     dirs = [d for d in find_directions(text) if not _overlaps(d.start, d.end, taken)
             and not any(m.start <= d.start < m.end for m in mentions)]
     seg = Segments(text, taken)

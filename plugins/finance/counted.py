@@ -7,6 +7,8 @@ may only put that noun, or one of the metric's own words, after the number."""
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
+from typing import Any
 
 #: nouns that say what a number counts, singular. Measured on ECTSum train: the words
 #: after its 176 counts are mostly these (homes, boepd, units, barrels, mboepd, bcfe, rigs,
@@ -94,3 +96,34 @@ def foreign_counted(words: set[str] | frozenset[str], own: frozenset[str]) -> se
     held = {singular(w) for w in own}
     return {w for w in words if is_counted(w) and singular(w) not in COMMON
             and singular(w) not in held}
+
+
+_COUNT_SLOT = re.compile(r"<m(\d+)\.(value|high|prior|prior_high|change|change_high|estimate)>")
+
+
+def state_counted(template: str, metrics: Sequence[Any]) -> str:
+    """``template`` with each count written with the noun its fact counts: a wrong noun
+    after the slot is replaced ("570,000 units" for boe), a missing one written after the
+    last number of the metric (the top of a range carries it). The decoder drops rare
+    nouns ("260 million gallons" came out "260 million" in every draw); as with
+    qualifiers, the caller re-checks the result with the filter."""
+    edits: list[tuple[int, int, str]] = []
+    last: dict[int, int] = {}
+    for m in _COUNT_SLOT.finditer(template):
+        k, field = int(m.group(1)), m.group(2)
+        if k >= len(metrics):
+            continue
+        fact = metrics[k]
+        if not fact.counted or fact.unit_of(field) != "count":
+            continue
+        found = counted_span(template, m.end())
+        if found and not counts_ok(found[0], f"{fact.counted} {fact.surface}"):
+            start = template.lower().index(found[0], m.end())
+            edits.append((start, found[1], fact.counted))
+        elif not found and needs_noun(fact.counted) and not counts_ok(fact.counted,
+                                                                       fact.surface):
+            last[k] = m.end()
+    edits += [(end, end, " " + metrics[k].counted) for k, end in last.items()]
+    for start, end, words in sorted(edits, reverse=True):
+        template = template[:start] + words + template[end:]
+    return template

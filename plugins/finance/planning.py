@@ -72,7 +72,9 @@ def _subset(facts: FinancialFacts, metrics: list[int], periods: list[int],
 
 def plan_report(facts: FinancialFacts) -> list[SentencePlan]:
     """One sentence per metric that holds a number, with the periods that metric refers
-    to (or the report's own period, so the sentence may say "q1")."""
+    to (or the report's own period, so the sentence may say "q1"; not for an outlook held
+    for no period, which the filter rejects pinned on any: "q2 restructuring charges of
+    $10 million to $13 million" for charges the company "will incur")."""
     plans = []
     for i, m in enumerate(facts.metrics):
         if not m.fields():
@@ -80,7 +82,7 @@ def plan_report(facts: FinancialFacts) -> list[SentencePlan]:
         periods = [j for j in (m.period, m.prior_period) if j is not None]
         periods = list(dict.fromkeys(periods))
         local = _subset(facts, [i], periods)
-        if not local.periods and facts.period is not None:
+        if not local.periods and facts.period is not None and not m.guidance:
             local = local.model_copy(update={"periods": [facts.period]})
         plans.append(SentencePlan(local, [i]))
     return plans

@@ -133,8 +133,11 @@ def role_of(text: str, q: Span, d: Draft, same: tuple[Span, int, str] | None, an
             return "reinterpret", None
         elif prole in HIGH and HIGH[prole] not in d.fields:
             return HIGH[prole], None
-    if same and _group(same[0]) != _group(q) and same[2] == "change" \
-            and re.fullmatch(r"\s*to\s*", gap, re.I):
+    # "up $14 million to 5%", "up 800 basis points to 64.4%": a change in other units,
+    # then "to" and the level it reached
+    points = ("bps", "pp")
+    if same and same[2] == "change" and re.fullmatch(r"\s*to\s*", gap, re.I) and (
+            _group(same[0]) != _group(q) or (same[0].kind in points) != (q.kind in points)):
         return "value", None
     if ESTIMATE_RE.search(gap):
         return "estimate", None

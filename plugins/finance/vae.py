@@ -18,7 +18,7 @@ from typing import Any, ClassVar
 import torch
 from pydantic import Field, model_validator
 
-from aigc_plugins.finance.counted import foreign_counted
+from aigc_plugins.finance.counted import foreign_counted, state_counted
 from aigc_plugins.finance.decoding import RowRules, WordGate, sample
 from aigc_plugins.finance.facts import FinancialFacts
 from aigc_plugins.finance.faithfulness import check_text
@@ -34,7 +34,7 @@ from aigc_plugins.finance.planning import (
     templates_stating,
     words_of,
 )
-from aigc_plugins.finance.qualifiers import state_missing
+from aigc_plugins.finance.qualifiers import concepts, state_missing
 from aigc_plugins.finance.templates import realise
 from aigc_plugins.finance.tokenizer import ReportTokenizer
 from aigc_plugins.finance.vocab import DIRECTIONS
@@ -78,6 +78,9 @@ class ReportVAEConfig(GeneratorConfig):
         "a draw that leaves out a qualifier its fact holds (\"at constant currency\", "
         "\"from continuing operations\") gets it written after the metric's number, then "
         "is checked again: the decoder drops qualifiers it has seen a few times"))
+    state_counted: bool = Field(True, description=(
+        "likewise for a count written without the noun its fact counts, or with another "
+        "(\"570,000 units\" for boe): the fact's noun is written after it, then checked"))
     word_gate: bool = Field(True, description=(
         "keep to those words while decoding (a token is drawn only when its word can still "
         "become an allowed one) instead of redrawing a finished sentence that has another"))
@@ -308,12 +311,16 @@ class ReportVAE(Generator):
     def allowed_words(self, facts: FinancialFacts, decoding: bool = True) -> set[str]:
         """The words a sentence for ``facts`` may use: the training words and the facts'
         own; only plain words (``PLAIN``) besides their own for metrics that are all
-        unknown ones. ``decoding`` also leaves out counted nouns the facts do not hold
-        (not when checking a fallback template, whose noun the full fact set may hold)."""
+        unknown ones, and the training words that write their qualifiers ("reaffirms" for
+        a "reaffirmed" outlook: without it no draw could end). ``decoding`` also leaves
+        out counted nouns the facts do not hold (not when checking a fallback template,
+        whose noun the full fact set may hold)."""
         assert self.words is not None
         own = _own_words(facts)
         if self.cfg.plain_unknown and _unknown_only(facts):
-            return (PLAIN & self.words) | own
+            held = concepts(*(f"{m.surface} {m.qualifier or ''}" for m in facts.metrics))
+            forms = {w for w in self.words if concepts(w) & held} if held else set()
+            return (PLAIN & self.words) | own | forms
         if decoding:
             return (self.words - foreign_counted(self.words, own)) | own
         return self.words | own
@@ -321,16 +328,21 @@ class ReportVAE(Generator):
     def accept(self, template: str, facts: FinancialFacts, shaped: bool = False) -> str | None:
         """The sentence ``template`` writes for ``facts`` when it is well formed and the
         filter passes it, else None; with ``state_qualifiers`` a draw that drops a
-        qualifier gets it written after the metric's number and is checked again.
+        qualifier gets it written after the metric's number and is checked again, then
+        (``state_counted``) with each count's noun written as its fact holds it.
         ``shaped``: the template is known to be well formed."""
         if not (shaped or self.well_formed(template, facts)):
             return None
         text = realise(template, facts)
         if check_text(facts, text).faithful:
             return text
-        if self.cfg.state_qualifiers:
-            fixed = state_missing(template, facts.metrics)
-            if fixed != template and self.well_formed(fixed, facts):
+        tried = {template}
+        fixed = template
+        for on, fix in ((self.cfg.state_qualifiers, state_missing),
+                        (self.cfg.state_counted, state_counted)):
+            fixed = fix(fixed, facts.metrics) if on else fixed
+            if fixed not in tried and self.well_formed(fixed, facts):
+                tried.add(fixed)
                 text = realise(fixed, facts)
                 if check_text(facts, text).faithful:
                     return text
@@ -529,9 +541,11 @@ class ReportVAE(Generator):
 
 
 def _own_words(facts: FinancialFacts) -> frozenset[str]:
-    """The words of the facts' own metric names and counted nouns, which a sentence may
-    always use."""
-    return frozenset(w for m in facts.metrics for w in words_of(f"{m.surface} {m.counted}"))
+    """The words of the facts' own metric names, counted nouns and qualifiers, which a
+    sentence may always use (a qualifier the decoder drops is written back in the fact's
+    words: "per vehicle retailed" must pass the word rule though training never said it)."""
+    return frozenset(w for m in facts.metrics
+                     for w in words_of(f"{m.surface} {m.counted} {m.qualifier or ''}"))
 
 
 def _unknown_only(facts: FinancialFacts) -> bool:

@@ -5,7 +5,13 @@ from __future__ import annotations
 import pytest
 
 from aigc_plugins.finance.attach import analyse
-from aigc_plugins.finance.counted import counted_after, foreign_counted, singular
+from aigc_plugins.finance.counted import (
+    counted_after,
+    foreign_counted,
+    singular,
+    state_counted,
+)
+from aigc_plugins.finance.facts import MetricFact
 
 
 @pytest.mark.parametrize(("text", "noun"), [
@@ -39,3 +45,18 @@ def test_durations_and_units_need_not_be_written_after_their_count() -> None:
 
     assert needs_noun("stores") and needs_noun("boe")
     assert not needs_noun("months") and not needs_noun("units")  # "over 12 to 16 months"
+
+
+def test_a_count_gets_the_noun_its_fact_counts() -> None:
+    boe = MetricFact(name="production", surface="production", unit="count", value=570000,
+                     counted="boe")
+    months = MetricFact(name="other", surface="return", unit="count", value=12,
+                        value_high=16, counted="months")
+    assert state_counted("sees <m0.name> of <m0.value> units.", [boe]) == \
+        "sees <m0.name> of <m0.value> boe."  # a wrong noun is replaced
+    assert state_counted("sees <m0.name> of <m0.value>.", [boe]) == \
+        "sees <m0.name> of <m0.value> boe."  # a missing one is written
+    assert state_counted("<m0.name> <m0.value> to <m0.high>.", [boe]) == \
+        "<m0.name> <m0.value> to <m0.high> boe."  # once, after the top of the range
+    same = "<m0.name> of <m0.value> to <m0.high>."  # a duration need not be written
+    assert state_counted(same, [months]) == same

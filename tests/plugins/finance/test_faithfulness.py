@@ -272,3 +272,15 @@ def test_a_share_is_a_level_and_will_marks_an_outlook() -> None:
            "$13 million."
     assert "wrong_guidance" in kinds(facts, said.format(""))
     assert "wrong_period" in kinds(facts, said.format("q3 "))  # an undated outlook pinned on q3
+
+
+def test_a_move_in_points_then_to_a_level_and_an_effect_named_after_a_metric() -> None:
+    facts, _, text = report_from_call({"ticker": "X", "quarter": 3, "year": 2021, "bullets": [
+        "qtrly adjusted sg&a as a percentage of gross profit was 64.4%, up 800 basis points.",
+        "guidance includes a $70 million revenue headwind from foreign exchange."]})
+    assert kinds(facts, text) == []
+    # "up 800 basis points to 64.4%": the level it reached (val set 13's drafts, all rejected)
+    assert kinds(facts, "qtrly adjusted sg&a increased 800 basis points to 64.4%.") == []
+    # the headwind is not revenue, before or after its number
+    assert kinds(facts, "sees revenue headwind of $70 million.") == []
+    assert "wrong_metric" in kinds(facts, "sees revenue of $70 million.")

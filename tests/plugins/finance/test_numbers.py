@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from aigc_plugins.finance.facts import FinancialFacts, MetricFact, format_number, normalise
 from aigc_plugins.finance.attach import analyse
+from aigc_plugins.finance.facts import FinancialFacts, MetricFact, format_number, normalise
 from aigc_plugins.finance.numbers import Segments, parse, typed_coverage, untyped_numbers
 
 

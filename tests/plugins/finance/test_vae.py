@@ -21,8 +21,9 @@ from aigc_plugins.finance.planning import (
     required_slots,
     words_of,
 )
+from aigc_plugins.finance.qualifiers import concepts, state_missing
 from aigc_plugins.finance.sources import ECTSumSource
-from aigc_plugins.finance.templates import SLOT_RE
+from aigc_plugins.finance.templates import SLOT_RE, report_from_call
 from aigc_plugins.finance.vae import ReportVAE, ReportVAEConfig, common_words
 from aigc_sdk.training import TrainConfig, Trainer, VariationalConfig
 
@@ -321,9 +322,11 @@ def test_sentences_about_unknown_metrics_keep_to_plain_words(trained, small_call
             plans * 4, torch.Generator().manual_seed(5), 1.2, 1.0)) if t is not None]
     gen.config = gen.cfg.model_copy(update={"plain_unknown": True})
 
-    def outside(p, t):
-        return words_of(t) - PLAIN - {w for m in p.facts.metrics
-                                      for w in words_of(f"{m.surface} {m.counted}")}
+    def outside(p, t):  # the facts' own words, and those that write their qualifiers
+        held = concepts(*(f"{m.surface} {m.qualifier or ''}" for m in p.facts.metrics))
+        return words_of(t) - PLAIN - {w for m in p.facts.metrics for w in words_of(
+            f"{m.surface} {m.counted} {m.qualifier or ''}")} - {
+            w for w in words_of(t) if concepts(w) & held}
     assert drawn[True] and all(not outside(p, t) for p, t in drawn[True])
     assert any(outside(p, t) for p, t in drawn[False]), "the test shows nothing"
 
@@ -335,3 +338,39 @@ def test_a_sentence_no_draw_of_one_report_stated_is_taken_from_another_report():
     assert shared == [[False, True, False], [False, False, True], [False, False, True]]
     alone = [["a.", None]]  # nothing to take from: stays missing
     assert ReportVAE._share(alone) == [[False, False]] and alone == [["a.", None]]
+
+
+def test_an_undated_outlook_is_planned_without_a_period() -> None:
+    facts, _, _ = report_from_call({"ticker": "X", "quarter": 2, "year": 2020, "bullets": [
+        "q2 revenue $567 million.",
+        "will incur aggregate pre-tax restructuring charges of $10 million to $13 million."]})
+    revenue, charges = plan_report(facts)
+    assert revenue.facts.periods and not charges.facts.periods  # "q2 charges" is false
+    assert "<p0>" not in allowed_slots(charges.facts)
+
+
+def test_a_dropped_qualifier_or_counted_noun_is_written_back_then_checked(trained):
+    gen, _ = trained
+    facts, _, _ = report_from_call({"ticker": "X", "quarter": 3, "year": 2021, "bullets": [
+        "qtrly same-store new vehicle gross profit per vehicle retailed was $2,535, up 56%.",
+        "expects to produce 260 million gallons per year of renewable diesel in 2022.",
+        "full-year 2022 guidance reaffirmed including a $70 million revenue headwind."]})
+    profit, produce, headwind = plan_report(facts)
+    # the qualifier's own words are the facts' words, though training never used them
+    assert {"vehicle", "retailed"} <= gen.allowed_words(profit.facts)
+    drawn = "<m0.name> was <m0.value>, up <m0.change>."
+    written = gen.accept(drawn, profit.facts)
+    fixed = state_missing(drawn, profit.facts.metrics)
+    assert written is not None and "per vehicle retailed" in written, (
+        fixed, words_of(fixed) - gen.allowed_words(profit.facts, decoding=False))
+    assert gen.accept("sees <p0> <m0.name> of <m0.value>.", produce.facts) == \
+        "sees 2022 produce of 260 million gallons."
+    off = gen.cfg.model_copy(update={"state_counted": False})
+    gen.config, on = off, gen.config
+    try:
+        assert gen.accept("sees <p0> <m0.name> of <m0.value>.", produce.facts) is None
+    finally:
+        gen.config = on
+    # a sentence about an unknown metric may use the words that write its qualifier
+    forms = {w for w in gen.words if concepts(w) & {"reaffirmed"}}
+    assert forms and forms <= gen.allowed_words(headwind.facts)
