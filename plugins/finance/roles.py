@@ -16,6 +16,7 @@ from aigc_plugins.finance.vocab import (
     DIRECTIONS,
     ENDS_TO,
     ESTIMATE_RE,
+    FROM_NAMED_PRIOR,
     FROM_PRIOR,
     GUIDANCE_RE,
     PRIOR_RE,
@@ -149,7 +150,8 @@ def role_of(text: str, q: Span, d: Draft, same: tuple[Span, int, str] | None, an
     prior_gap = _BASIS_ASIDE.sub(",", gap)
     if gap_dir and _THEN_MOVED.search(gap):
         return "change", gap_dir
-    if (PRIOR_RE.search(prior_gap) or FROM_PRIOR.search(prior_gap)) \
+    named_prior = same and prole in CHANGE_FIELDS and FROM_NAMED_PRIOR.search(prior_gap)
+    if (PRIOR_RE.search(prior_gap) or FROM_PRIOR.search(prior_gap) or named_prior) \
             and not (gap_dir and re.search(r"\bby\s*$", gap, re.I)):
         return "prior", None
     if q.kind in ("bps", "pp"):

@@ -200,6 +200,10 @@ PRIOR_CUES: tuple[str, ...] = (
 FROM_PRIOR = re.compile(r"(?<![\w-])from\s+(?:(?:the|a|an|previous|previously|prior|last|"
                         r"year-ago|its|reported|guidance|range|of|year's|quarter's|approximately|"
                         r"about)\s+){0,4}$", re.IGNORECASE)
+#: the same with a noun between ("increased 11% from a benefit of $2,154"): the number
+#: after "from" is where the change started, whatever it is called
+FROM_NAMED_PRIOR = re.compile(r"(?<![\w-])from\s+(?:an?\s+|the\s+)?(?:(?!to\b|at\b)[a-z'-]+\s+)"
+                              r"{1,3}of\s+(?:approximately\s+|about\s+)?$", re.IGNORECASE)
 ESTIMATE_CUES: tuple[str, ...] = (
     "ibes", "i/b/e/s", "consensus", "analyst", "analysts", "analysts'", "street",
     "expectations", "factset")

@@ -284,3 +284,15 @@ def test_a_move_in_points_then_to_a_level_and_an_effect_named_after_a_metric() -
     # the headwind is not revenue, before or after its number
     assert kinds(facts, "sees revenue headwind of $70 million.") == []
     assert "wrong_metric" in kinds(facts, "sees revenue of $70 million.")
+
+
+def test_a_number_after_from_and_a_noun_is_where_the_change_started() -> None:
+    facts, _, text = report_from_call({"ticker": "X", "quarter": 3, "year": 2021, "bullets": [
+        "qtrly same-store customer financial services gross profit per vehicle retailed was "
+        "$2,154, up 11%."]})
+    assert kinds(facts, text) == []
+    said = "qtrly customer financial services gross profit increased 11% {} $2,154 per " \
+           "vehicle retailed on a same-store basis."
+    assert kinds(facts, said.format("to")) == []
+    # the v26 audit: "from a benefit of $2,154" makes the level the prior year's figure
+    assert kinds(facts, said.format("from a benefit of")) == ["wrong_field"]
