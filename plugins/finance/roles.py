@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 
 from aigc_plugins.finance.facts import CHANGE_FIELDS
 from aigc_plugins.finance.numbers import Span, bound_span
+from aigc_plugins.finance.qualifiers import TRAILING
 from aigc_plugins.finance.vocab import (
     DIRECTION_AFTER,
     DIRECTIONS,
@@ -102,10 +103,38 @@ def last_direction(dirs: list[DirectionMention], a: int, b: int) -> str | None:
     return inside[-1].direction if inside else None
 
 
+#: a level placed in the prior period by the words right after it ("gross profit increased
+#: 11% to $2,154 in the same period last year", "revenue was $5.4 billion a year ago")
+_PRIOR_AFTER = re.compile(
+    r"\s*,?\s*(?:(?:in|for|during|at|over)\s+(?:the\s+)?(?:same|prior|previous|year-ago|"
+    r"comparable)\s+(?:year\s+)?(?:period|quarter|year)\b(?!\s*,?\s*(?:and|to)\b)|"
+    r"a\s+year\s+(?:ago|earlier)\b|last\s+year\b)", re.I)
+
+
+_QUALIFIER_NEXT = re.compile(rf"\s*,?\s*(?:{TRAILING.pattern})", re.I)
+
+
 def role_of(text: str, q: Span, d: Draft, same: tuple[Span, int, str] | None, anchor: int,
-          dirs: list[DirectionMention]) -> tuple[str, str | None]:
+            dirs: list[DirectionMention]) -> tuple[str, str | None]:
     """(field, direction) of quantity ``q`` from the words since ``anchor`` (the metric
-    phrase or the previous number of the same metric) and the number before it."""
+    phrase or the previous number of the same metric), the number before it, and a
+    prior period named right after it."""
+    role, direction = _role_before(text, q, d, same, anchor, dirs)
+    if role == "value" and _PRIOR_AFTER.match(text, _past_qualifiers(text, q.end)):
+        return "prior", None
+    return role, direction
+
+
+def _past_qualifiers(text: str, pos: int) -> int:
+    """Where the qualifier phrases right after ``pos`` end ("$2,154 per vehicle retailed
+    on a same-store basis")."""
+    while (m := _QUALIFIER_NEXT.match(text, pos)) and m.end() > pos:
+        pos = m.end()
+    return pos
+
+
+def _role_before(text: str, q: Span, d: Draft, same: tuple[Span, int, str] | None,
+                 anchor: int, dirs: list[DirectionMention]) -> tuple[str, str | None]:
     bound = bound_span(text, q.start)
     gap = text[anchor:bound[0] if bound and bound[0] >= anchor else q.start]  # "to exceed $215M"
     sign_dir = _sign_direction(q)

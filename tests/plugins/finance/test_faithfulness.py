@@ -296,3 +296,18 @@ def test_a_number_after_from_and_a_noun_is_where_the_change_started() -> None:
     assert kinds(facts, said.format("to")) == []
     # the v26 audit: "from a benefit of $2,154" makes the level the prior year's figure
     assert kinds(facts, said.format("from a benefit of")) == ["wrong_field"]
+
+
+def test_a_level_placed_in_the_prior_period_by_the_words_after_it_is_caught() -> None:
+    facts, _, text = report_from_call({"ticker": "X", "quarter": 3, "year": 2021, "bullets": [
+        "qtrly revenue $5.40 billion, down 1%.",
+        "qtrly same-store new vehicle gross profit per vehicle retailed was $2,535, up 56%."]})
+    assert kinds(facts, text) == []
+    assert kinds(facts, "qtrly revenue fell 1% to $5.40 billion from the prior year quarter.") \
+        == []  # the comparison belongs to the change
+    for said in ("qtrly revenue was $5.40 billion in the prior year quarter, down 1%.",
+                 "qtrly revenue was $5.40 billion a year ago, down 1%.",
+                 # the v26 audit, with qualifiers between the number and the period
+                 "qtrly new vehicle gross profit increased 56% to $2,535 per vehicle retailed "
+                 "on a same-store basis in the same period last year."):
+        assert "wrong_field" in kinds(facts, said), said
