@@ -6,7 +6,7 @@ import torch
 from pydantic import BaseModel, Field
 
 from aigc_sdk.training.augment import diff_augment, parse_policy
-from aigc_sdk.training.losses import GanLoss, LeCam, d_loss, g_loss, r1_penalty
+from aigc_sdk.training.losses import GanLoss, LeCam, d_loss, g_loss, mode_seeking, r1_penalty
 from aigc_sdk.training.recipe import Batch, Phase, Recipe
 
 
@@ -23,6 +23,9 @@ class AdversarialConfig(BaseModel):
         0.0, ge=0, description="LeCam regulariser (Tseng et al. 2021): keeps D from "
         "memorising a few hundred training images; 0 = off")
     lecam_decay: float = Field(0.99, gt=0, lt=1, description="its logit moving averages")
+    mode_seeking_weight: float = Field(
+        0.0, ge=0, description="mode-seeking term (MSGAN) against a conditional generator "
+        "that ignores its noise; 0 = off")
 
 
 def adversarial_recipe(
@@ -57,9 +60,20 @@ def adversarial_recipe(
         return loss, logs
 
     def g_step(batch: Batch, m: dict[str, torch.nn.Module], step: int):
-        fake, cond = fake_batch(batch, m)
-        loss = g_loss(cfg.loss, m["discriminator"](diff_augment(fake, ops), cond))
-        return loss, {"g_loss": loss.detach()}
+        if cfg.mode_seeking_weight <= 0:
+            fake, cond = fake_batch(batch, m)
+            loss = g_loss(cfg.loss, m["discriminator"](diff_augment(fake, ops), cond))
+            return loss, {"g_loss": loss.detach()}
+        # the second half repeats the first half's conditions with fresh noise
+        cond = batch["cond"]
+        half = cond.shape[0] // 2
+        cond = torch.cat([cond[:half], cond[:half], cond[2 * half:]])
+        z = torch.randn(cond.shape[0], latent_dim, device=cond.device)
+        fake = m["generator"](z, cond)
+        adv = g_loss(cfg.loss, m["discriminator"](diff_augment(fake, ops), cond))
+        ms = mode_seeking(fake, z)
+        return adv + cfg.mode_seeking_weight * ms, {"g_loss": adv.detach(),
+                                                    "mode_seeking": ms.detach()}
 
     def r1_step(batch: Batch, m: dict[str, torch.nn.Module], step: int):
         real = diff_augment(batch["x"], ops).detach().requires_grad_(True)

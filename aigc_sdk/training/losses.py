@@ -1,4 +1,4 @@
-"""Adversarial losses, the R1 penalty and the LeCam regulariser.
+"""Adversarial losses, the R1 penalty, the LeCam and mode-seeking regularisers.
 
 Written out rather than taken from MONAI: the core must not depend on a domain library,
 and each loss is one line over the discriminator's logits.
@@ -34,6 +34,17 @@ def r1_penalty(real: torch.Tensor, real_logits: torch.Tensor) -> torch.Tensor:
     """Squared gradient norm of D at real data (Mescheder et al. 2018); ``real`` needs grad."""
     (grad,) = torch.autograd.grad(real_logits.sum(), real, create_graph=True)
     return grad.pow(2).flatten(1).sum(1).mean()
+
+
+def mode_seeking(fake: torch.Tensor, z: torch.Tensor, eps: float = 1e-5) -> torch.Tensor:
+    """Mode-seeking term (Mao et al. 2019, MSGAN) to minimise: the first and second halves
+    of ``fake`` share their conditions, and two noises that differ should give images that
+    differ. A conditional generator that ignores its noise (every sample of a class the
+    same image) makes this large; it costs no extra forward pass."""
+    half = fake.shape[0] // 2
+    d_img = (fake[:half] - fake[half:2 * half]).float().abs().flatten(1).mean(1)
+    d_z = (z[:half] - z[half:2 * half]).float().abs().flatten(1).mean(1)
+    return (1.0 / (d_img / d_z + eps)).mean()
 
 
 class LeCam:
