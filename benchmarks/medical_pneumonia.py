@@ -5,6 +5,7 @@ per-class precision/recall/density/coverage, on MedMNIST (PneumoniaMNIST or Brea
         [--diffaugment POLICY]   ("" = none)
         [--d-steps N]            (discriminator updates per generator update)
         [--lecam W]              (LeCam regulariser weight; 0 = off)
+        [--mode-seeking W]       (mode-seeking weight against within-class collapse; 0 = off)
         [--gen-block-convs N]    (generator 3x3 convolutions per resolution)
         [--steps N] [--subset-steps N]  (stop each GAN there if its minutes last longer)
         [--select-every N]       (score the averaged weights every N steps; 0 = keep the last)
@@ -101,6 +102,7 @@ def train_gan(ds, score: HeldoutFID | None, minutes: float, steps: int | None, s
     cfg.gan.diffaugment = args.diffaugment
     cfg.gan.d_steps = args.d_steps
     cfg.gan.lecam_weight = args.lecam
+    cfg.gan.mode_seeking_weight = args.mode_seeking
     gen = DCGAN2D(cfg, ds.schema)
     callbacks = (BestSnapshot(score, args.select_every),) if score and args.select_every else ()
     done = train_for(gen, ds, minutes, batch, out, steps or 1_000_000, callbacks, seed=seed,
@@ -171,6 +173,8 @@ def main() -> None:
     ap.add_argument("--d-steps", type=int,
                     help="discriminator updates per generator update")
     ap.add_argument("--lecam", type=float, help="LeCam regulariser weight")
+    ap.add_argument("--mode-seeking", type=float,
+                    help="mode-seeking weight (the quickstart's 0.03 undid its collapse)")
     ap.add_argument("--gen-block-convs", type=int,
                     help="generator 3x3 convolutions per resolution")
     ap.add_argument("--steps", type=int, help="full-set GAN: stop at these steps")
@@ -190,6 +194,7 @@ def main() -> None:
     own = DCGANConfig()
     for key, value in {"diffaugment": own.gan.diffaugment, "d_steps": own.gan.d_steps,
                        "lecam": own.gan.lecam_weight, "gen_block_convs": own.gen_block_convs,
+                       "mode_seeking": own.gan.mode_seeking_weight,
                        "steps": None, "subset_steps": None, "select_every": 300,
                        "ema_warmup": "steps", "restarts": 1, "minutes": 6.0,
                        **SETTINGS.get(name, {})}.items():
@@ -272,7 +277,8 @@ def main() -> None:
                # fits) comes on top and is reported as well
                "fid_ratio": ("<=", 1.5), "gan_training_minutes": ("<=", 15.0)}
     report(f"{name}: conditional DCGAN, DiffAugment {args.diffaugment!r}, {args.d_steps} D "
-           f"steps per G step, LeCam {args.lecam}, {args.gen_block_convs} G convolutions per "
+           f"steps per G step, LeCam {args.lecam}, mode seeking {args.mode_seeking}, "
+           f"{args.gen_block_convs} G convolutions per "
            f"resolution, EMA warm-up {args.ema_warmup}, best of {args.restarts} full-set GAN(s) "
            f"on val, weights kept by val FID every "
            f"{args.select_every} steps (0 = last), "
