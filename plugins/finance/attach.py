@@ -162,10 +162,12 @@ def _trailing_qualifiers(text: str, nums: list[Span], roles: dict[int, tuple[int
         if _overlaps(a, b, blocked):
             continue
         same = [(pos, k) for pos, k in anchors if seg.clause(pos) == seg.clause(a)]
-        before = [k for pos, k in same if pos <= a]
-        after = [k for pos, k in same if pos >= b]
-        k = before[-1] if before else (after[0] if after else None)
-        if k is not None:
+        before = [pos for pos, _ in same if pos <= a]
+        after = [pos for pos, _ in same if pos >= b]
+        at = before[-1] if before else (after[0] if after else None)
+        # every instance of a metric named there ("gross profit per unit up $158 or 17.0%,
+        # to $1,086": the restated change is a second instance of the same phrase)
+        for k in dict.fromkeys(k for pos, k in same if pos == at):
             drafts[k].qualifier = with_phrase(drafts[k].qualifier, text[a:b])
 
 

@@ -44,8 +44,8 @@ FORMS: dict[str, str] = {
     "taxable equivalent": r"(?:fully\s+)?(?:taxable|tax)[\s-]+equivalent",
     # stores open a year or more, not the whole chain ("same-store used vehicle unit sales")
     "comparable": (r"same[\s-]+(?:store|restaurant|property|hotel|center|branch|unit)s?|"
-                   r"like[\s-]+for[\s-]+like|comparable[\s-]+(?:store|restaurant|hotel|"
-                   r"property|sales|basis)|comps?(?=\s+sales)"),
+                   r"like[\s-]+for[\s-]+like|comparable[\s-]+(?:(?:store|restaurant|hotel)s?|"
+                   r"property|properties|sales|basis)|comps?(?=\s+sales)"),
     # time frames: an annual saving or an aggregate charge stated "in q2" is false
     "annual": r"annual(?:ized|ly)?(?!\s+recurring)|run[\s-]+rate|per\s+annum",
     "cumulative": r"aggregate|cumulative",

@@ -56,8 +56,10 @@ AS_SHARE_WORDS = r"as\s+a\s+(?:percentage|percent|%|share)\s+of"
 _AS_SHARE = re.compile(rf"\b{AS_SHARE_WORDS}\b", re.I)
 #: a percentage that is a share of something named after it, not a change ("charge-offs of
 #: $29 million, or 0.11% of average total loans", "expects about 35% to 40% of backlog will
-#: convert", "production averaged 155 mboepd with 57 percent oil")
+#: convert", "production averaged 155 mboepd with 57 percent oil", "about 30% attributed to
+#: liquids production")
 _SHARE_AFTER = re.compile(r"(?:\s*(?:to|-|–|and)\s*\d[\d.,]*\s*(?:%|percent))?\s*(?:of\s|"
+                          r"(?:(?:attributed|attributable)\s+to\s+)?"
                           r"(?:oil|liquids|natural gas|gas|ngls?)\b)", re.I)
 #: an outlook cue after the number ("2022 sales growth of about 6% is expected to ...")
 _EXPECTED_AFTER = re.compile(r"\b(?:is|are)\s+(?:now\s+)?(?:expected|projected|forecast|"

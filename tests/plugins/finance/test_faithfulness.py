@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from aigc_plugins.finance.faithfulness import FaithfulnessFilter, check_text
+from aigc_plugins.finance.qualifiers import concepts
 from aigc_plugins.finance.templates import report_from_call
 
 CALL = {"ticker": "AAN", "quarter": 1, "year": 2021, "bullets": [
@@ -311,3 +312,23 @@ def test_a_level_placed_in_the_prior_period_by_the_words_after_it_is_caught() ->
                  "qtrly new vehicle gross profit increased 56% to $2,535 per vehicle retailed "
                  "on a same-store basis in the same period last year."):
         assert "wrong_field" in kinds(facts, said), said
+
+
+def test_facts_the_v27_hand_audit_found_misread() -> None:
+    facts, _, text = report_from_call({"ticker": "X", "quarter": 2, "year": 2021, "bullets": [
+        "ups - fy capital expenditures are now planned to be approximately $4.2 billion.",
+        "targeting to have over 130 autonation usa stores in operation by end of 2026.",
+        "used unit sales in comparable stores rose 1.2%.",
+        "wholesale gross profit per unit up $158 or 17.0%, to $1,086.",
+        "production for full-year 2021 is expected to average about 2.15 bcfe per day, with "
+        "about 30% attributed to liquids production."]})
+    capex, stores, used, profit, profit2, production, liquids = facts.metrics
+    assert capex.guidance and stores.guidance  # "planned to be", "targeting": outlooks
+    assert "comparable" in concepts(used.qualifier)  # "in comparable stores"
+    assert profit.qualifier == profit2.qualifier == "per unit"  # both instances per unit
+    assert liquids.change is None and liquids.value == 30.0  # a share, not growth
+    assert kinds(facts, text) == []
+    assert "wrong_qualifier" in kinds(facts, "q2 used unit sales rose 1.2%.")
+    assert "wrong_qualifier" in kinds(facts, "q2 wholesale gross profit increased $158.")
+    assert "wrong_guidance" in kinds(facts, "fy capital expenditures of approximately $4.2 "
+                                     "billion.")
