@@ -124,7 +124,7 @@ SCANNER = re.compile(
     rf"|(?P<ord>{_ORD})|(?P<name>{_NAME})", re.IGNORECASE | re.VERBOSE)
 #: a metric's name made per share by the words after it ("adjusted net earnings per
 #: diluted share ... were $1.30"): its numbers are per-share amounts
-NAME_PER_SHARE = re.compile(r"\s*per\s+(?:diluted\s+|basic\s+|common\s+)?share\b", re.I)
+NAME_PER_SHARE = re.compile(r"\s*per\s+(?:diluted\s+|basic\s+|common\s+)?(?:share|stock)\b", re.I)
 PER_SHARE_AFTER = re.compile(
     r"\s*(?:per|a|/)\s*(?:(?:diluted|basic|common|adjusted|ordinary|class\s+[a-z]|weighted|"
     r"average|fully[\s-]diluted|non-gaap|gaap)\s+)*(?:share|shr|sh|unit|ads|adr)s?(?![a-z])",

@@ -113,6 +113,8 @@ def test_an_amount_stated_per_share_is_caught() -> None:
                                        "bullets": ["aum for q4 was $106.6 billion."]})
     assert kinds(facts, text) == []
     assert kinds(facts, "aum for q4 was $106.6 billion per diluted share.") == ["wrong_unit"]
+    # the v27 audit: "used vehicle gross profit per common stock, up 43% to $1,994"
+    assert kinds(facts, "q4 aum per common stock was $106.6 billion.") == ["wrong_unit"]
 
 
 def test_a_count_of_something_else_is_caught() -> None:
