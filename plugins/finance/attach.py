@@ -58,6 +58,7 @@ class Draft:
     phrase: tuple[int, int] | None = None  # where ``surface`` stands in the text
     bounds: dict[str, str] = field(default_factory=dict)  # field -> "at least"...
     period_at: int | None = None  # where to look for the period, when not at the metric
+    losses: set[str] = field(default_factory=set)  # fields stated as "a loss of" a number
 
     def clone(self, name: str | None = None) -> Draft:
         return Draft(name or self.name, self.surface, self.qualifier, self.kind, self.negative,
@@ -129,6 +130,8 @@ def analyse(text: str, spans: list[Span] | None = None) -> Analysis:
                 drafts[-1].period_at = _period_pos(drafts[d])
             d = current[key] = len(drafts) - 1
         drafts[d].fields[role] = q
+        if role not in CHANGE_FIELDS and _LOSS_OF.search(text, anchor, q.start):
+            drafts[d].losses.add(role)  # "income $224 million, compared with a loss of $1.5b"
         if direction and role in CHANGE_FIELDS | {"value"}:
             drafts[d].direction = drafts[d].direction or direction
         roles[q.start] = (d, role)
@@ -171,6 +174,9 @@ def _trailing_qualifiers(text: str, nums: list[Span], roles: dict[int, tuple[int
             drafts[k].qualifier = with_phrase(drafts[k].qualifier, text[a:b])
 
 
+#: a figure given as a loss right before its number: negative, whatever the metric
+_LOSS_OF = re.compile(r"\b(?:a\s+)?(?:net\s+)?loss(?:es)?\s+of\s+(?:approximately\s+|about\s+)?$",
+                      re.I)
 #: the same change restated in other units: "increased 1%, or $14 million"
 _RESTATED = re.compile(r"\s*,?\s*or\s+", re.I)
 #: a percentage that is a share of the metric after it ("1.62% of loans"), not its change

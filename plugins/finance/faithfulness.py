@@ -252,8 +252,10 @@ def _check_number(facts: FinancialFacts, s: Span, name: str, role: str, told: Me
     explicit = bool(s.style and s.style.sign) or told_value < 0 or (
         role in CHANGE_FIELDS and told.direction is not None)
 
-    def score(c: tuple[int, str]) -> tuple[bool, bool, bool, bool, bool, float]:
-        """Best trace: right metric, role and sign first, then not yet used, closest."""
+    def score(c: tuple[int, str]) -> tuple[bool, bool, bool, bool, bool, bool, float]:
+        """Best trace: right metric, role and sign first, then a result for a result and an
+        outlook for an outlook (a quarter's loss of $0.06 and an outlook "from a loss of
+        $0.06"), then not yet used, closest."""
         m, f = facts.metrics[c[0]], c[1]
         sign_ok = _sign_ok(told_value, m, f, explicit)
         if role not in CHANGE_FIELDS and told.direction and told.change is None:
@@ -265,7 +267,7 @@ def _check_number(facts: FinancialFacts, s: Span, name: str, role: str, told: Me
         # an unknown metric's number may carry any words only when its fact has none
         named = claim or bool(_words(m.surface)) or m.name != "other"
         return (not named or same_metric, FAMILY[role] == FAMILY[f], sign_ok, f == role,
-                c not in covered, -gap)
+                m.guidance == told.guidance, c not in covered, -gap)
 
     best = max(cands, key=score)
     covered.add(best)

@@ -103,7 +103,7 @@ def draft_to_fact(d: Draft, period: int | None = None, prior_period: int | None 
         implicit = s.style is not None and not s.style.sign
         if implicit and f in CHANGE_FIELDS and d.direction == "down":
             v = -abs(v)
-        elif implicit and f not in CHANGE_FIELDS and d.negative:
+        elif implicit and f not in CHANGE_FIELDS and (d.negative or f in d.losses):
             v = -abs(v)
         setattr(fact, FIELD_ATTR[f], v)
         if s.style is not None:

@@ -334,3 +334,16 @@ def test_facts_the_v27_hand_audit_found_misread() -> None:
     assert "wrong_qualifier" in kinds(facts, "q2 wholesale gross profit increased $158.")
     assert "wrong_guidance" in kinds(facts, "fy capital expenditures of approximately $4.2 "
                                      "billion.")
+
+
+def test_a_figure_given_as_a_loss_of_is_negative() -> None:
+    facts, _, text = report_from_call({"ticker": "X", "quarter": 2, "year": 2021, "bullets": [
+        "r&m segment income from operations was $224 million in q2 of 2021, compared with a "
+        "loss of $1.5 billion.",
+        "quarterly loss per share $0.06.",
+        "sees fiscal year 2021 eps-diluted from loss of $0.06 to earnings of $0.09."]})
+    assert facts.metrics[0].prior_value == -1500.0
+    assert kinds(facts, text) == []  # the quarter's loss is traced to the result, not the outlook
+    # the v27 audit: the prior year's loss written as a profit
+    assert kinds(facts, "q2 of 2021 r&m segment income from operations was $224 million, "
+                 "compared to $1.5 billion last year period.") == ["wrong_direction"]
