@@ -209,8 +209,8 @@ ESTIMATE_CUES: tuple[str, ...] = (
     "expectations", "factset")
 GUIDANCE_CUES: tuple[str, ...] = (
     "sees", "see", "expects", "expect", "expected", "expecting", "guidance", "outlook",
-    "forecast", "forecasts", "forecasted", "project", "projects", "projected", "projecting",
-    "projection",
+    "forecast", "forecasts", "forecasted", "forecasting", "project", "projects", "projected",
+    "projecting", "projection",
     "anticipates", "anticipate", "anticipated", "targets", "reaffirms", "reaffirmed",
     "reaffirming", "affirms", "affirmed", "narrows", "narrowed", "initiates", "view",
     "estimated", "estimates that", "estimates its", "plans", "plan", "reiterates", "maintains",

@@ -320,12 +320,14 @@ def test_facts_the_v27_hand_audit_found_misread() -> None:
     facts, _, text = report_from_call({"ticker": "X", "quarter": 2, "year": 2021, "bullets": [
         "ups - fy capital expenditures are now planned to be approximately $4.2 billion.",
         "targeting to have over 130 autonation usa stores in operation by end of 2026.",
+        "forecasting 2021 revenues of about $12.5 billion, up from $11.7 billion in 2020.",
         "used unit sales in comparable stores rose 1.2%.",
         "wholesale gross profit per unit up $158 or 17.0%, to $1,086.",
         "production for full-year 2021 is expected to average about 2.15 bcfe per day, with "
         "about 30% attributed to liquids production."]})
-    capex, stores, used, profit, profit2, production, liquids = facts.metrics
-    assert capex.guidance and stores.guidance  # "planned to be", "targeting": outlooks
+    capex, stores, revenue, used, profit, profit2, production, liquids = facts.metrics
+    # "planned to be", "targeting", "forecasting": outlooks
+    assert capex.guidance and stores.guidance and revenue.guidance
     assert "comparable" in concepts(used.qualifier)  # "in comparable stores"
     assert profit.qualifier == profit2.qualifier == "per unit"  # both instances per unit
     assert liquids.change is None and liquids.value == 30.0  # a share, not growth
