@@ -60,20 +60,18 @@ def adversarial_recipe(
         return loss, logs
 
     def g_step(batch: Batch, m: dict[str, torch.nn.Module], step: int):
-        if cfg.mode_seeking_weight <= 0:
-            fake, cond = fake_batch(batch, m)
-            loss = g_loss(cfg.loss, m["discriminator"](diff_augment(fake, ops), cond))
-            return loss, {"g_loss": loss.detach()}
-        # the second half repeats the first half's conditions with fresh noise
         cond = batch["cond"]
-        half = cond.shape[0] // 2
-        cond = torch.cat([cond[:half], cond[:half], cond[2 * half:]])
-        z = torch.randn(cond.shape[0], latent_dim, device=cond.device)
+        if cfg.mode_seeking_weight > 0:  # the second half repeats the first half's conditions
+            half = cond.shape[0] // 2
+            cond = torch.cat([cond[:half], cond[:half], cond[2 * half:]])
+        z = torch.randn(cond.shape[0], latent_dim, device=batch["x"].device)
         fake = m["generator"](z, cond)
-        adv = g_loss(cfg.loss, m["discriminator"](diff_augment(fake, ops), cond))
+        loss = g_loss(cfg.loss, m["discriminator"](diff_augment(fake, ops), cond))
+        if cfg.mode_seeking_weight <= 0:
+            return loss, {"g_loss": loss.detach()}
         ms = mode_seeking(fake, z)
-        return adv + cfg.mode_seeking_weight * ms, {"g_loss": adv.detach(),
-                                                    "mode_seeking": ms.detach()}
+        return loss + cfg.mode_seeking_weight * ms, {"g_loss": loss.detach(),
+                                                     "mode_seeking": ms.detach()}
 
     def r1_step(batch: Batch, m: dict[str, torch.nn.Module], step: int):
         real = diff_augment(batch["x"], ops).detach().requires_grad_(True)

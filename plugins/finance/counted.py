@@ -118,8 +118,7 @@ def state_counted(template: str, metrics: Sequence[Any]) -> str:
             continue
         found = counted_span(template, m.end())
         if found and not counts_ok(found[0], f"{fact.counted} {fact.surface}"):
-            start = template.lower().index(found[0], m.end())
-            edits.append((start, found[1], fact.counted))
+            edits.append((found[1] - len(found[0]), found[1], fact.counted))
         elif not found and needs_noun(fact.counted) and not counts_ok(fact.counted,
                                                                        fact.surface):
             last[k] = m.end()
