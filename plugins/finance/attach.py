@@ -162,7 +162,10 @@ def _trailing_qualifiers(text: str, nums: list[Span], roles: dict[int, tuple[int
                      + [(d.phrase[1], k) for k, d in enumerate(drafts) if d.phrase])
     blocked = taken + [(m.start, m.end) for m in mentions]
     for a, b in trailing_phrases(text, 0, len(text)):
-        if _overlaps(a, b, blocked):
+        # "30% attributed to liquids production": the product is also the next metric's
+        # first word, which does not make the share that metric's
+        head = _ATTRIBUTED.match(text, a)
+        if _overlaps(a, head.end() if head else b, blocked):
             continue
         same = [(pos, k) for pos, k in anchors if seg.clause(pos) == seg.clause(a)]
         before = [pos for pos, _ in same if pos <= a]
@@ -177,6 +180,7 @@ def _trailing_qualifiers(text: str, nums: list[Span], roles: dict[int, tuple[int
 #: a figure given as a loss right before its number: negative, whatever the metric
 _LOSS_OF = re.compile(r"\b(?:a\s+)?(?:net\s+)?loss(?:es)?\s+of\s+(?:approximately\s+|about\s+)?$",
                       re.I)
+_ATTRIBUTED = re.compile(r"(?:attributed|attributable)\s+to\s+", re.I)
 #: the same change restated in other units: "increased 1%, or $14 million"
 _RESTATED = re.compile(r"\s*,?\s*or\s+", re.I)
 #: a percentage that is a share of the metric after it ("1.62% of loans"), not its change

@@ -81,11 +81,26 @@ def plan_report(facts: FinancialFacts) -> list[SentencePlan]:
             continue  # a direction without a number ("volume down"): nothing to state exactly
         periods = [j for j in (m.period, m.prior_period) if j is not None]
         periods = list(dict.fromkeys(periods))
-        local = _subset(facts, [i], periods)
-        if not local.periods and facts.period is not None and not m.guidance:
-            local = local.model_copy(update={"periods": [facts.period]})
-        plans.append(SentencePlan(local, [i]))
+        for fields in _sentences_of(m.fields()):
+            local = _subset(facts, [i], periods, None if fields is None else {0: fields})
+            if fields is not None and "change" not in fields:  # the estimate's sentence
+                local.metrics[0] = local.metrics[0].model_copy(update={"direction": None})
+            if not local.periods and facts.period is not None and not m.guidance:
+                local = local.model_copy(update={"periods": [facts.period]})
+            plans.append(SentencePlan(local, [i]))
     return plans
+
+
+def _sentences_of(fields: list[str]) -> list[set[str] | None]:
+    """The field groups a metric is stated in, one sentence each (None: all in one). An
+    analysts' estimate goes in a sentence of its own when the metric also holds a change
+    or prior: the calls say "sales of $404 million, down 28%" and then "sales $404 million
+    versus refinitiv ibes estimate of $409.4 million", and training holds one sentence
+    with all three (v28: no draw of val set 8 ever ended)."""
+    if "estimate" not in fields or set(fields) <= {"value", "high", "estimate"}:
+        return [None]
+    rest = set(fields) - {"estimate"}
+    return [rest, ({"value", "high"} & set(fields)) | {"estimate"}]
 
 
 def describe(facts: FinancialFacts) -> str:

@@ -51,6 +51,9 @@ FORMS: dict[str, str] = {
     "cumulative": r"aggregate|cumulative",
     # a figure per unit sold is not the total ("gross profit per vehicle retailed $2,535")
     "per unit": rf"per\s+{_NOT_SHARE}(?:{_UNITS})s?(?:\s+(?:retailed|sold|shipped))?",
+    # a share of output in one product ("about 30% attributed to liquids production"): not
+    # the whole output's figure, and one product's share is not another's
+    "product share": r"(?:attributed|attributable)\s+to\s+(?:oil|liquids|natural\s+gas|gas|ngls?)",
     # a guidance status: "reaffirms" where the source only "expects" is an invented claim
     "reaffirmed": r"re-?affirm(?:s|ed|ing)?|affirm(?:s|ed|ing)?|reiterat(?:es|ed|ing)|"
                   r"maintain(?:s|ed|ing)?|confirm(?:s|ed|ing)?",
@@ -67,8 +70,11 @@ CONTEXT = {"raised": _REVISES, "lowered": _REVISES, "narrowed": _REVISES}
 #: but never add
 STATUS = frozenset({"reaffirmed", "raised", "lowered", "narrowed"})
 PER_UNIT = "per unit"  # named by its unit when read: "per vehicle", "per ton"
+PRODUCT_SHARE = "product share"  # named by its product when read: "liquids share"
 CONCEPTS = {c: re.compile(rf"\b(?:{form})\b", re.I) for c, form in FORMS.items()
-            if c != PER_UNIT}
+            if c not in (PER_UNIT, PRODUCT_SHARE)}
+_PRODUCT = re.compile(r"\b(?:attributed|attributable)\s+to\s+(?P<product>oil|liquids|"
+                      r"natural\s+gas|gas|ngls?)\b", re.I)
 _PER_UNIT = re.compile(rf"\bper\s+{_NOT_SHARE}(?P<unit>{_UNITS})s?\b", re.I)
 #: a qualifier with its joining words ("on a currency-neutral basis", "from continuing
 #: operations"): what a trailing one keeps as the metric's qualifier words
@@ -85,6 +91,8 @@ def concepts(*words: str | None) -> frozenset[str]:
     found = {c for c, p in CONCEPTS.items() if p.search(text)}
     found |= {"per " + m.group("unit").lower().removesuffix("s")
               for m in _PER_UNIT.finditer(text)}
+    found |= {" ".join(m.group("product").lower().split()) + " share"
+              for m in _PRODUCT.finditer(text)}
     return frozenset(found)
 
 
@@ -108,7 +116,8 @@ WRITTEN = {"constant currency": "at constant currency", "organic": "on an organi
            "pro forma": "on a pro forma basis", "comparable": "on a same-store basis",
            "annual": "on an annualized basis", "cumulative": "in aggregate",
            "taxable equivalent": "on a taxable-equivalent basis"}
-_JOINED = re.compile(r"(?:on|at|in|from|excluding|per)\s", re.I)  # reads after a number
+#: words that let a qualifier read after a number
+_JOINED = re.compile(r"(?:on|at|in|from|excluding|per|attributed|attributable)\s", re.I)
 _NAME_SLOT = re.compile(r"<m(\d+)\.name>")
 _NUMBER_SLOT = re.compile(r"<m(\d+)\.(?!name>)\w+>")
 

@@ -334,6 +334,15 @@ def test_facts_the_v27_hand_audit_found_misread() -> None:
     assert kinds(facts, text) == []
     assert "wrong_qualifier" in kinds(facts, "q2 used unit sales rose 1.2%.")
     assert "wrong_qualifier" in kinds(facts, "q2 wholesale gross profit increased $158.")
+    # "per unit" after an operating figure is per vehicle, as before it; after a payout
+    # it is per partnership unit, a per-share figure
+    assert kinds(facts, "q2 wholesale gross profit increased $158 per unit.") == []
+    assert liquids.qualifier == "attributed to liquids"  # whose share it is
+    assert kinds(facts, "sees full-year 2021 production 30% attributed to liquids.") == []
+    assert "wrong_qualifier" in kinds(facts, "sees full-year 2021 production 30% attributed "
+                                      "to oil.")
+    assert "wrong_qualifier" in kinds(facts, "sees full-year 2021 production 2.15 bcfe "
+                                      "attributed to liquids.")
     assert "wrong_guidance" in kinds(facts, "fy capital expenditures of approximately $4.2 "
                                      "billion.")
 

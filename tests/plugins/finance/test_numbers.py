@@ -50,10 +50,17 @@ def test_quantities_are_typed_normalised_and_written_back(text: str, kind: str,
 
 @pytest.mark.parametrize("text", [
     "q1 earnings per share $1.24.", "eps of $0.45", "dividend of $0.40 per share",
-    "$3.35 per diluted share", "71¢ per share",
+    "$3.35 per diluted share", "71¢ per share", "quarterly distribution of $0.50 per unit",
 ])
 def test_per_share_amounts(text: str) -> None:
     assert [s.kind for s in parse(text) if s.is_quantity] == ["per_share"]
+
+
+@pytest.mark.parametrize("text", [
+    "wholesale gross profit per unit up $158", "wholesale gross profit increased $158 per unit",
+])
+def test_an_operating_figure_per_unit_sold_is_no_share(text: str) -> None:
+    assert [s.kind for s in parse(text) if s.is_quantity] == ["money"]
 
 
 @pytest.mark.parametrize(("text", "kind", "fields", "style"), [

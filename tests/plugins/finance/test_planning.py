@@ -1,0 +1,35 @@
+"""Sentence plans: what each generated sentence must state."""
+
+from __future__ import annotations
+
+from aigc_plugins.finance.faithfulness import check_text
+from aigc_plugins.finance.planning import describe, plan_report
+from aigc_plugins.finance.templates import realise, report_from_call
+
+
+def test_an_estimate_gets_its_own_sentence_beside_a_change() -> None:
+    facts, _, _ = report_from_call({"ticker": "X", "quarter": 2, "year": 2020, "bullets": [
+        "second quarter sales of $404 million, down 28% from the prior year.",
+        "q2 sales $404 million versus refinitiv ibes estimate of $409.4 million.",
+        "q2 adjusted earnings per share $0.31."]})
+    sales = facts.metrics[0]
+    assert sales.fields() == ["value", "change", "estimate"]  # one fact, as merged
+    plans = plan_report(facts)
+    assert [p.facts.metrics[0].fields() for p in plans] == [
+        ["value", "change"], ["value", "estimate"], ["value"]]
+    assert [p.metric_index for p in plans] == [[0], [0], [1]]
+    # the estimate's sentence is told no direction: it states none
+    assert "down" in describe(plans[0].facts) and "none" in describe(plans[1].facts)
+    text = " ".join(realise(t, p.facts) for t, p in zip(
+        ["<p0> <m0.name> fell <m0.change> to <m0.value>.",
+         "<p0> <m0.name> <m0.value> versus refinitiv ibes estimate of <m0.estimate>.",
+         "<p0> <m0.name> <m0.value>."], plans))
+    detail = check_text(facts, text)
+    assert detail.faithful and detail.coverage == 1.0, detail.findings
+
+
+def test_an_estimate_with_only_a_value_stays_in_one_sentence() -> None:
+    facts, _, _ = report_from_call({"ticker": "X", "quarter": 1, "year": 2021, "bullets": [
+        "q1 adjusted earnings per share $1.24 versus refinitiv ibes estimate of $1.10."]})
+    plans = plan_report(facts)
+    assert [p.facts.metrics[0].fields() for p in plans] == [["value", "estimate"]]
