@@ -162,7 +162,8 @@ _DIGITS = re.compile(r"\d")
 _STOP = re.compile(r"[.!?](?=\s|$)|\.(?=\d)|;")
 _ABBREV = frozenset({"u.s", "inc", "co", "corp", "ltd", "vs", "no", "approx", "mr", "ms", "dr",
                      "st", "e.g", "i.e", "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep",
-                     "sept", "oct", "nov", "dec", "est", "incl", "excl", "u.k", "n.a"})
+                     "sept", "oct", "nov", "dec", "est", "incl", "excl", "u.k", "n.a",
+                     "versus"})  # "increased 22% versus. 2020": no sentence ends in "versus"
 _WORD_END = re.compile(r"[\w.&]*$")
 
 

@@ -82,7 +82,7 @@ _THEN_MOVED = re.compile(
     r",\s*(?:" + "|".join(w for d in ("up", "down") for w in DIRECTIONS[d]) +
     r")\s+(?:by\s+)?(?:approximately\s+|about\s+)?$", re.I)
 
-_SENTENCE_END = re.compile(r"(?<!\bu\.s)(?<!\bvs)[.!?]\s+")
+_SENTENCE_END = re.compile(r"(?<!\bu\.s)(?<!\bvs)(?<!\bversus)[.!?]\s+")
 
 
 def guided(text: str, pos: int, after: int | None = None) -> bool:

@@ -36,7 +36,7 @@ from aigc_plugins.finance.binding import bind, merge_sentence
 from aigc_plugins.finance.dataquality import TextQualityLog, text_quality_report
 from aigc_plugins.finance.facts import FinancialFacts, FiscalPeriod, MetricFact
 from aigc_plugins.finance.numbers import parse
-from aigc_plugins.finance.templates import delexicalise, report_from_call
+from aigc_plugins.finance.templates import delexicalise, report_from_call, whole_bullets
 from aigc_plugins.finance.vocab import canonical, find_metrics
 from aigc_sdk.dataset import DataSchema, Dataset
 from aigc_sdk.quality import QualityReport
@@ -178,7 +178,7 @@ class ECTSumSource(TextSource):
                 continue
             facts, templates, text = report_from_call(obj)
             meta = {k: v for k, v in obj.items() if k not in ("bullets",)}
-            yield ReportRecord(facts=facts, text=text, sentences=list(bullets),
+            yield ReportRecord(facts=facts, text=text, sentences=whole_bullets(bullets),
                                templates=templates, source=where, meta=meta), \
                 str(obj.get("ticker") or where)
 

@@ -209,7 +209,25 @@ def report_from_call(record: Mapping[str, Any]) -> tuple[FinancialFacts, list[st
         raise ValueError("record needs 'bullets': a list of strings")
     facts = context_facts(record)
     templates = []
-    for b in bullets:
+    for b in whole_bullets(bullets):
         facts, t = delexicalise(b, facts)
         templates.append(t)
     return facts, templates, " ".join(bullets)
+
+
+#: a bullet cut after its comparison word ("... increased 22% versus." / "2020, up 20% in
+#: local currency."): the summariser's split, not a sentence end
+_CUT = re.compile(r"\b(?:versus|vs)\.$", re.I)
+
+
+def whole_bullets(bullets: list[str]) -> list[str]:
+    """``bullets`` with each one cut after "versus" joined to the next by a space,
+    so its number stays with the metric it compares (ECTSum val: TUP's "net sales ...
+    increased 22% versus." / "2020, up 20% in local currency.")."""
+    out: list[str] = []
+    for b in bullets:
+        if out and _CUT.search(out[-1].rstrip()):
+            out[-1] = f"{out[-1]} {b}"
+        else:
+            out.append(b)
+    return out

@@ -375,3 +375,17 @@ def test_a_period_right_after_a_figure_is_that_figures() -> None:
         (540.0, 2022), (625.0, 2023)]
     assert realise(t, facts) == ("expects pre-tax savings of $540 million in 2022 and $625 "
                                  "million in 2023.")
+
+
+def test_a_bullet_cut_after_versus_is_read_with_the_next() -> None:
+    bullets = ["q1 gaap earnings per share $0.85.",
+               "qtrly net sales of $460.3 million increased 22% versus.",
+               "2020, up 20% in local currency."]
+    facts, templates, text = report_from_call({"ticker": "X", "quarter": 1, "year": 2021,
+                                               "bullets": bullets})
+    assert len(templates) == 2 and text == " ".join(bullets)
+    assert " ".join(realise(t, facts) for t in templates) == text
+    reported, local = facts.metrics[1:]
+    assert (reported.name, reported.value, reported.change) == ("revenue", 460.3, 22.0)
+    # before: a metric of its own, "other", with nothing to name it by
+    assert (local.name, local.change, local.qualifier) == ("revenue", 20.0, "in local currency")
