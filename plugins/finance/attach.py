@@ -196,8 +196,8 @@ _EFFECT = re.compile(r"\s+(?:headwinds?|tailwinds?|benefits?|charges?|impacts?|g
 #: 64.4%"): the number is not that metric's
 _BASE_OF = re.compile(rf"(?:{AS_SHARE_WORDS}|percent(?:age)?\s+of)\s+$", re.I)
 #: after a per-share figure: it excludes special items, so it is the adjusted figure
-_EXCLUDING = re.compile(r"\s+excluding\s+(?:certain\s+|special\s+|one-time\s+|"
-                        r"non-recurring\s+)?items\b", re.I)
+_EXCLUDING = re.compile(r"(?:\s+from\s+continuing\s+operations)?,?\s+excluding\s+"
+                        r"(?:certain\s+|special\s+|one-time\s+|non-recurring\s+)?items\b", re.I)
 
 
 def _goes_on(text: str, prev: Span, q: Span, phrase: tuple[int, int] | None) -> bool:
@@ -339,3 +339,8 @@ def _attach_periods(text: str, spans: list[Span], drafts: list[Draft], clause: A
             last = d.fields.get("change_high", d.fields["change"])
             cue = _CHANGE_VERSUS.match(text, last.end)
             d.prior_period = next((s for s in times if cue and s.start == cue.end()), None)
+        # "aua of $1.12 trillion, up 26% over sept 2020": not sept's; a period without its
+        # year ("compared to q2 a year ago") is left to the basis words
+        if d.prior_period is not None and d.period is d.prior_period \
+                and d.prior_period.period is not None and d.prior_period.period.year:
+            d.period = None

@@ -27,6 +27,8 @@ from aigc_plugins.finance.vocab import (
     MetricMention,
     find_metrics,
 )
+from aigc_plugins.finance.vocab import MAX_WORDS as AT_MOST_WORDS
+from aigc_plugins.finance.vocab import MIN_WORDS as AT_LEAST_WORDS
 
 MAX_WORDS = 6
 _WORD = re.compile(r"[a-z][\w&'’/.-]*", re.IGNORECASE)
@@ -96,13 +98,18 @@ def _inside(word: tuple[int, int, str], taken: list[tuple[int, int]]) -> bool:
     return any(a <= word[0] and word[1] <= b for a, b in taken)
 
 
+#: bound words right before a number, which never name it ("cost increases to exceed 10%")
+_BOUND_END = re.compile(rf"\b(?:{AT_LEAST_WORDS}|{AT_MOST_WORDS})\s*$", re.IGNORECASE)
+
+
 def unknown_metric_phrase(text: str, start: int, end: int, clause_start: int,
                           clause_end: int, taken: list[tuple[int, int]]
                           ) -> tuple[int, int] | None:
     """Character span of the words naming the quantity at ``[start, end)``, or None.
 
     ``taken``: spans of numbers and periods, which never belong to a name."""
-    left = _words(text, clause_start, start)
+    bound = _BOUND_END.search(text, max(clause_start, start - 24), start)
+    left = _words(text, clause_start, bound.start() if bound else start)
     while left and (left[-1][2] in _LINK | _MODAL | _BETWEEN or _inside(left[-1], taken) or (
             left[-1][2] == "range" and len(left) > 1 and left[-2][2] in ("in", "the", "a"))):
         left.pop()  # "tons sold will be down 4%", "savings in the range of": the name is before

@@ -115,6 +115,9 @@ METRICS: dict[str, tuple[str, tuple[str, ...]]] = {
     "gmv": ("amount", ("gmv", "gross merchandise volume", "gross merchandise value")),
     "payment volume": ("amount", ("total payment volume", "tpv", "payment volume")),
     "aum": ("amount", ("assets under management", "aum")),
+    # client assets a firm administers but does not manage: not its aum
+    "aua": ("amount", ("assets under administration", "aua",
+                       "assets under administration/management")),
     "deposits": ("amount", ("deposits", "total deposits")),
     "loans": ("amount", ("loans", "total loans", "net loans")),
     "liquidity": ("amount", ("liquidity", "total liquidity", "available liquidity")),

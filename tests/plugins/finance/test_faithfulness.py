@@ -358,3 +358,24 @@ def test_a_figure_given_as_a_loss_of_is_negative() -> None:
     # the v27 audit: the prior year's loss written as a profit
     assert kinds(facts, "q2 of 2021 r&m segment income from operations was $224 million, "
                  "compared to $1.5 billion last year period.") == ["wrong_direction"]
+
+
+def test_facts_the_v29_hand_audit_found_misread() -> None:
+    facts, _, text = report_from_call({"ticker": "X", "quarter": 4, "year": 2021, "bullets": [
+        "qtrly earnings per share from continuing operations $2.05.",
+        "quarter-end private client group assets under administration of $1.12 trillion, up "
+        "26% over sept 2020.",
+        "expects 2021 raw material cost increases to exceed 10% on a full year basis."]})
+    eps, aua, cost = facts.metrics
+    assert kinds(facts, text) == []
+    # "excluding items" after a qualifier still makes the figure an adjusted one
+    assert "wrong_metric" in kinds(facts, "q4 earnings per share $2.05 from continuing "
+                                   "operations excluding items.")
+    # administered assets are not managed ones, and the comparison date is not the figure's
+    assert (aua.name, aua.period, facts.periods[aua.prior_period].month) == ("aua", None, 9)
+    assert "wrong_metric" in kinds(facts, "q4 private client group assets under management "
+                                   "of $1.12 trillion.")
+    assert "wrong_period" in kinds(facts, "sept 2020 private client group assets under "
+                                   "administration of $1.12 trillion.")
+    # a bound word never names the figure
+    assert cost.surface == "raw material cost" and cost.bounds == {"value": "exceed"}
