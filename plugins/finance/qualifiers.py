@@ -38,7 +38,7 @@ FORMS: dict[str, str] = {
         r"(?:foreign\s+)?(?:currency|fx|exchange)(?:\s+(?:rates?|effects?|impacts?|"
         r"translation))?"),
     "organic": r"organic(?:ally)?",
-    "continuing operations": r"continuing\s+operations",
+    "continuing operations": r"continuing\s+oper(?:ations|\.)?",  # "from continuing oper"
     "pro forma": r"pro[\s-]+forma",
     # tax-exempt income grossed up to a taxable equivalent: not the reported figure
     "taxable equivalent": r"(?:fully\s+)?(?:taxable|tax)[\s-]+equivalent",

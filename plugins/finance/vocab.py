@@ -67,7 +67,7 @@ METRICS: dict[str, tuple[str, tuple[str, ...]]] = {
         "cash flows from operations", "cash flows from operating activities")),
     "capex": ("amount", (
         "capital expenditures", "capital expenditure", "capex", "capital spending",
-        "capital investments", "capital budget")),
+        "capital investments", "capital budget", "capital plan", "capital program")),
     "share repurchases": ("amount", (
         "share repurchases", "share repurchase", "share repurchase program", "buyback",
         "buybacks", "share buyback", "share buybacks", "stock repurchases",

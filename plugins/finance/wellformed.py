@@ -81,13 +81,23 @@ _BARE_CURRENCY = re.compile(r"[$€£¥](?!\s*(?:\d|<m\d+\.))")
 _INVISIBLE = re.compile("[\u00ad\u200b-\u200f\u2028-\u202e\u2060-\u2064\ufeff]")
 
 
+#: a reason given for a figure ("declined 3.7%, driven by tax network"): facts hold no
+#: causes, so any such clause is the decoder's invention (v30 hand audit)
+_CAUSE = re.compile(r"\b(?:driven|led|fueled|fuelled|helped|offset|impacted|affected|hurt|"
+                    r"boosted)\s+by\b|\b(?:due|thanks|owing)\s+to\b|\breflect(?:s|ed|ing)\b|"
+                    r"\bas\s+a\s+result\s+of\b|\bbecause\s+of\b|\b(?:resulting|benefit(?:ed|ing)|"
+                    r"primarily|mainly|largely)\s+from\b", re.I)
+
+
 def shape_ok(template: str) -> bool:
     """One sentence, no word or word pair said twice in a row, no gap where a word decoded
     to nothing, no slot glued to a word, balanced brackets, no bound words of its own
     before a number ("at least <m0.value>"), no last word that needs more ("to ."), no
     currency sign without its number, no character that prints as nothing, no
-    analysts' estimate without its number, and only frame words ("sees", "of", a
-    slot...) right before a metric's name."""
+    analysts' estimate without its number, no reason given for a figure ("driven by"),
+    and only frame words ("sees", "of", a slot...) right before a metric's name."""
+    if _CAUSE.search(template):
+        return False
     if "  " in template.strip() or template.count("(") != template.count(")"):
         return False  # a word decoded to nothing ("up  constant currency"), "(non-end"
     if _BOUND_BEFORE_SLOT.search(template.lower()) or _DANGLING.search(template.lower()):

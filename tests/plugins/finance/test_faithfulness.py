@@ -379,3 +379,9 @@ def test_facts_the_v29_hand_audit_found_misread() -> None:
                                    "administration of $1.12 trillion.")
     # a bound word never names the figure
     assert cost.surface == "raw material cost" and cost.bounds == {"value": "exceed"}
+    more, _, _ = report_from_call({"ticker": "X", "quarter": 4, "year": 2021, "bullets": [
+        "qtrly rev from continuing oper up 2.3% to $1.9 bln.",
+        "sees 2022 capital plan of $4.3 to $4.7 billion."]})
+    rev, plan = more.metrics
+    assert concepts(rev.qualifier) == {"continuing operations"}  # the abbreviation, too
+    assert (plan.name, plan.value, plan.value_high) == ("capex", 4.3, 4.7)  # was nameless

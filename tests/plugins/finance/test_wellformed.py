@@ -59,3 +59,14 @@ def test_attribution_reads_the_name_before_a_leading_dash() -> None:
     # a range's dash is no attribution
     assert attribution("sees <p0> <m0.name> <m0.value> - <m0.high>.") == set()
     assert attribution("<p0> <m0.name> <m0.value> - <m0.high>.") == set()
+
+
+@pytest.mark.parametrize("template", [
+    "compname says <p0> <m0.name> declined <m0.change>, driven by tax network.",
+    "<p0> <m0.name> of <m0.value>, reflecting higher volumes.",
+    "<p0> <m0.name> rose <m0.change> due to acquisitions.",
+    "<p0> <m0.name> of <m0.value>, primarily from the energy segment.",
+])
+def test_a_reason_given_for_a_figure_fails(template: str) -> None:
+    # facts hold no causes: any reason the decoder gives is invented
+    assert not shape_ok(template)
