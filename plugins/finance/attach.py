@@ -16,7 +16,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from aigc_plugins.finance.facts import CHANGE_FIELDS
-from aigc_plugins.finance.numbers import NAME_PER_SHARE, Segments, Span, bound_span, parse
+from aigc_plugins.finance.numbers import NAME_PER_SHARE, Span, bound_span, parse
 from aigc_plugins.finance.phrases import find_named_metrics, unknown_metric_phrase
 from aigc_plugins.finance.qualifiers import trailing_phrases, with_phrase
 from aigc_plugins.finance.roles import (
@@ -28,6 +28,7 @@ from aigc_plugins.finance.roles import (
     last_direction,
     role_of,
 )
+from aigc_plugins.finance.segments import Segments
 from aigc_plugins.finance.vocab import (
     ADJUSTABLE,
     LINK_GAP,

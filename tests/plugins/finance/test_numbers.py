@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from aigc_plugins.finance.attach import analyse
 from aigc_plugins.finance.facts import FinancialFacts, MetricFact, format_number, normalise
-from aigc_plugins.finance.numbers import Segments, parse, typed_coverage, untyped_numbers
+from aigc_plugins.finance.numbers import parse, typed_coverage, untyped_numbers
 
 
 def one(text: str):
@@ -91,18 +90,6 @@ def test_glued_sentences_and_names_stay_apart() -> None:
     kinds = [(s.kind, s.text) for s in parse("q3 eps $1.65.2021 guidance; covid-19 hit 5g")]
     assert kinds == [("period", "q3"), ("per_share", "$1.65"), ("year", "2021"),
                      ("name", "covid-19"), ("name", "5g")]
-
-
-def test_a_sentence_ending_in_a_digit_ends_there() -> None:
-    """"of 1." ends a sentence (initials like "j." do not): the next sentence's number
-    belonged to the metric before the full stop and failed a true report."""
-    text = "q1 stores of 1. sees combined new to be approximately 1 million."
-    seg = Segments(text, [])
-    assert seg.sentence(text.index("1.")) != seg.sentence(text.index("1 million"))
-    drafts = analyse(text).drafts
-    assert [d.surface for d in drafts] == ["stores", "combined new"]
-    initials = "j. smith said revenue rose"
-    assert Segments(initials, []).sentences == []
 
 
 def test_range_ends_borrow_unit_and_scale() -> None:
