@@ -42,6 +42,12 @@ FORMS: dict[str, str] = {
     "pro forma": r"pro[\s-]+forma",
     # tax-exempt income grossed up to a taxable equivalent: not the reported figure
     "taxable equivalent": r"(?:fully\s+)?(?:taxable|tax)[\s-]+equivalent",
+    # before or after tax: "r&m income $224 million pre-tax" where the source names no
+    # tax basis is an invented claim (v31 audit), and a pre-tax figure is not an after-tax one
+    "pre-tax": r"pre[\s-]?tax|before\s+(?:income\s+)?taxes",
+    "after-tax": r"after[\s-]?tax|post[\s-]?tax|net\s+of\s+(?:income\s+)?tax(?:es)?",
+    # an insurer's figure after what it ceded to reinsurers (v31: invented for a refiner)
+    "net of reinsurance": r"net\s+of\s+reinsurance",
     # stores open a year or more, not the whole chain ("same-store used vehicle unit sales")
     "comparable": (r"same[\s-]+(?:store|restaurant|property|hotel|center|branch|unit)s?|"
                    r"like[\s-]+for[\s-]+like|comparable[\s-]+(?:(?:store|restaurant|hotel)s?|"

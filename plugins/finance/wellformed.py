@@ -89,14 +89,20 @@ _CAUSE = re.compile(r"\b(?:driven|led|fueled|fuelled|helped|offset|impacted|affe
                     r"primarily|mainly|largely)\s+from\b", re.I)
 
 
+#: "between" with one number ("expects capital expenditures will be between $50 million")
+_BETWEEN_ONE = re.compile(r"\bbetween\s+(?:approximately\s+|about\s+)?<m\d+\.\w+>"
+                          r"(?!\s*(?:and|to|-|–)\s*<m)", re.I)
+
+
 def shape_ok(template: str) -> bool:
     """One sentence, no word or word pair said twice in a row, no gap where a word decoded
     to nothing, no slot glued to a word, balanced brackets, no bound words of its own
     before a number ("at least <m0.value>"), no last word that needs more ("to ."), no
     currency sign without its number, no character that prints as nothing, no
-    analysts' estimate without its number, no reason given for a figure ("driven by"),
-    and only frame words ("sees", "of", a slot...) right before a metric's name."""
-    if _CAUSE.search(template):
+    analysts' estimate without its number, no reason given for a figure ("driven by"), no
+    "between" with one number, and only frame words ("sees", "of", a slot...) right
+    before a metric's name."""
+    if _CAUSE.search(template) or _BETWEEN_ONE.search(template):
         return False
     if "  " in template.strip() or template.count("(") != template.count(")"):
         return False  # a word decoded to nothing ("up  constant currency"), "(non-end"

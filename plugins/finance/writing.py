@@ -11,6 +11,7 @@ model, tokenizer, training words and templates it reads.
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING, Any
 
 import torch
@@ -19,6 +20,7 @@ from aigc_plugins.finance.counted import foreign_counted, state_counted
 from aigc_plugins.finance.decoding import RowRules, WordGate, sample
 from aigc_plugins.finance.facts import FinancialFacts
 from aigc_plugins.finance.faithfulness import check_text
+from aigc_plugins.finance.phrases import find_named_metrics
 from aigc_plugins.finance.planning import (
     SentencePlan,
     allowed_slots,
@@ -56,11 +58,19 @@ class SentenceWriter:
 
     def well_formed(self, template: str, facts: FinancialFacts) -> bool:
         """One sentence, no word said twice in a row, no content word right before a
-        metric's name, no news attributed to a company the facts do not name ("acme corp -
-        ..."), and every word one the training sentences used or the facts name
+        metric's name, no other metric named right before a fact's name, no
+        news attributed to a company the facts do not name ("acme corp - ..."), and
+        every word one the training sentences used or the facts name
         (an undertrained decoder can trail off into "per share.s.s.s. of eps", invent a
         segment, or spell non-words)."""
         if not shape_ok(template):
+            return False
+        # another metric named in the sentence's own words, right before a fact's name
+        # ("qtrly net income for the <m0.name> was <m0.value>"): no number is bound to
+        # it, so the filter cannot see it, and a reader takes the figure for net income
+        held = {m.name for m in facts.metrics}
+        if any(m.name not in held and _OF_NAME.match(template, m.end)
+               for m in find_named_metrics(template, [])):
             return False
         who = attribution(template)
         if who and not who <= OWN_NAME | words_of(f"{facts.company or ''} {facts.ticker or ''}"):
@@ -281,6 +291,10 @@ class SentenceWriter:
                 return text
         return None
 
+
+
+#: a name slot right after a metric's words ("net income for the <m0.name>")
+_OF_NAME = re.compile(r"\s+(?:for|of|in|on|from)\s+(?:the\s+)?<m\d+\.name>")
 
 
 def _own_words(facts: FinancialFacts) -> frozenset[str]:

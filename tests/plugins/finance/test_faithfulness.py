@@ -385,3 +385,14 @@ def test_facts_the_v29_hand_audit_found_misread() -> None:
     rev, plan = more.metrics
     assert concepts(rev.qualifier) == {"continuing operations"}  # the abbreviation, too
     assert (plan.name, plan.value, plan.value_high) == ("capex", 4.3, 4.7)  # was nameless
+    # a tax basis or reinsurance the source never named is an invented qualifier
+    income, _, _ = report_from_call({"ticker": "X", "quarter": 2, "year": 2021, "bullets": [
+        "r&m segment income from operations was $224 million in q2 of 2021.",
+        "q2 net earnings included a $187 million post-tax benefit."]})
+    assert kinds(income, "q2 r&m segment income from operations $224 million. q2 net "
+                 "earnings included a $187 million post-tax benefit.") == []
+    for invented in ("pre-tax", "after-tax", "net of reinsurance"):
+        assert "wrong_qualifier" in kinds(income, f"q2 r&m segment income from operations, "
+                                          f"{invented}, $224 million.")
+    assert {"wrong_qualifier", "wrong_metric"} & set(kinds(
+        income, "q2 net earnings included a $187 million pre-tax benefit."))

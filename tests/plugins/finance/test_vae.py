@@ -194,6 +194,22 @@ def test_a_word_one_company_uses_is_never_generated(trained, small_calls):
     assert gen.well_formed(f"compname - {template}", plan.facts)
 
 
+def test_another_metric_named_before_a_facts_name_is_not_well_formed(trained) -> None:
+    # "qtrly net income for the gross written premium was $2.8 billion" (v31 audit): the
+    # filter binds the number to the premium, a reader to net income
+    gen, _ = trained
+    facts = report_from_call({"ticker": "X", "quarter": 1, "year": 2021, "bullets": [
+        "qtrly gross written premium of $2.8 billion, up 16%."]})[0]
+    words, gen.words = gen.words, None  # the word rule aside: only this rule is tested
+    try:
+        good = "<p0> <m0.name> was <m0.value>, an increase of <m0.change>."
+        assert gen.well_formed(good, facts)
+        assert not gen.well_formed("<p0> net income for the <m0.name> was <m0.value>, an "
+                                   "increase of <m0.change>.", facts)
+    finally:
+        gen.words = words
+
+
 def test_the_word_gate_spells_only_allowed_words(trained, small_calls):
     # at high temperature an undertrained decoder spells non-words and rare names; with the
     # gate every drawn template keeps to the list, without it many do not

@@ -66,7 +66,8 @@ def test_attribution_reads_the_name_before_a_leading_dash() -> None:
     "<p0> <m0.name> of <m0.value>, reflecting higher volumes.",
     "<p0> <m0.name> rose <m0.change> due to acquisitions.",
     "<p0> <m0.name> of <m0.value>, primarily from the energy segment.",
+    "for <p0>, expects <m0.name> will be between <m0.value>.",  # "between" one number
 ])
-def test_a_reason_given_for_a_figure_fails(template: str) -> None:
+def test_a_reason_or_a_one_number_range_fails(template: str) -> None:
     # facts hold no causes: any reason the decoder gives is invented
     assert not shape_ok(template)
