@@ -139,16 +139,23 @@ def test_direction_words_against_the_facts_are_never_drawn(trained, small_calls)
 
 def test_reports_for_one_fact_set_differ_where_the_model_can_word_them_differently(
         trained, small_calls):
+    # over six fact sets: one set's four reports hang on one draw trajectory of a tiny
+    # model, whose failed sentences come from the same fallback templates
     gen, _ = trained
-    facts = next(r.facts for r in ECTSumSource(small_calls).records if len(r.facts.metrics) >= 2)
-    distinct = [r["text"] for r in gen.write(facts, 4, seed=3, temperature=1.2)]
+    sets = [r.facts for r in ECTSumSource(small_calls).records if len(r.facts.metrics) >= 2][:6]
+
+    def wordings() -> int:
+        return sum(len({r["text"] for r in gen.write(f, 4, seed=3, temperature=1.2)})
+                   for f in sets)
+
+    distinct = wordings()
     gen.config = gen.cfg.model_copy(update={"distinct": False})
     try:
-        plain = [r["text"] for r in gen.write(facts, 4, seed=3, temperature=1.2)]
+        plain = wordings()
     finally:
         gen.config = gen.cfg.model_copy(update={"distinct": True})
-    assert len(set(distinct)) >= len(set(plain))
-    assert len(set(distinct)) == 4
+    assert distinct > plain
+    assert distinct >= 0.8 * 4 * len(sets)
 
 
 def test_the_diversity_penalty_steers_draws_away_from_words_already_used(trained, small_calls):
