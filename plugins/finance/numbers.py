@@ -133,10 +133,10 @@ _PER_SHARE_BEFORE = re.compile(
     r"[^$€£\d;]{0,40}$", re.IGNORECASE)
 #: "gross profit per unit" of a car dealer is per vehicle sold, not per partnership unit
 #: as in "distributions per unit": an operating figure before "per unit" is no share's
-_PRODUCT = r"\b(?:profit|revenue|revenues|sales|costs?|margin|price|expenses?)"
-_PRODUCT_UNIT = re.compile(rf"{_PRODUCT}\s+per\s+unit", re.IGNORECASE)
+_OPERATING = r"\b(?:profit|revenue|revenues|sales|costs?|margin|price|expenses?)"
+_PRODUCT_UNIT = re.compile(rf"{_OPERATING}\s+per\s+unit", re.IGNORECASE)
 #: "wholesale gross profit increased $158 per unit": the same figure, "per unit" after it
-_PRODUCT_BEFORE = re.compile(rf"{_PRODUCT}[^$€£\d;.]{{0,40}}$", re.IGNORECASE)
+_OPERATING_BEFORE = re.compile(rf"{_OPERATING}[^$€£\d;.]{{0,40}}$", re.IGNORECASE)
 #: "at least $1.5 billion": bound words, then one space, then the number
 _BOUND_BEFORE = re.compile(rf"\b(?:(?P<min>{MIN_WORDS})|(?P<max>{MAX_WORDS})) $", re.IGNORECASE)
 
@@ -338,7 +338,7 @@ def _per_share(spans: list[Span], text: str) -> list[Span]:
             if before and _PRODUCT_UNIT.search(text, max(0, before.start() - 12), before.end()):
                 before = None
             if after and after.group(0).lower().rstrip("s").endswith("unit") \
-                    and _PRODUCT_BEFORE.search(text, max(0, s.start - 60), s.start):
+                    and _OPERATING_BEFORE.search(text, max(0, s.start - 60), s.start):
                 after = None
             if s.kind == "count" and (s.style.decimals != 2 or s.style.suffix):
                 before = after = None

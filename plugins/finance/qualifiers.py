@@ -79,8 +79,8 @@ PER_UNIT = "per unit"  # named by its unit when read: "per vehicle", "per ton"
 PRODUCT_SHARE = "product share"  # named by its product when read: "liquids share"
 CONCEPTS = {c: re.compile(rf"\b(?:{form})\b", re.I) for c, form in FORMS.items()
             if c not in (PER_UNIT, PRODUCT_SHARE)}
-_PRODUCT = re.compile(r"\b(?:attributed|attributable)\s+to\s+(?P<product>oil|liquids|"
-                      r"natural\s+gas|gas|ngls?)\b", re.I)
+_SHARE_OF_PRODUCT = re.compile(r"\b(?:attributed|attributable)\s+to\s+"
+                               r"(?P<product>oil|liquids|natural\s+gas|gas|ngls?)\b", re.I)
 _PER_UNIT = re.compile(rf"\bper\s+{_NOT_SHARE}(?P<unit>{_UNITS})s?\b", re.I)
 #: a qualifier with its joining words ("on a currency-neutral basis", "from continuing
 #: operations"): what a trailing one keeps as the metric's qualifier words
@@ -98,7 +98,7 @@ def concepts(*words: str | None) -> frozenset[str]:
     found |= {"per " + m.group("unit").lower().removesuffix("s")
               for m in _PER_UNIT.finditer(text)}
     found |= {" ".join(m.group("product").lower().split()) + " share"
-              for m in _PRODUCT.finditer(text)}
+              for m in _SHARE_OF_PRODUCT.finditer(text)}
     return frozenset(found)
 
 
