@@ -94,15 +94,24 @@ _BETWEEN_ONE = re.compile(r"\bbetween\s+(?:approximately\s+|about\s+)?<m\d+\.\w+
                           r"(?!\s*(?:and|to|-|–)\s*<m)", re.I)
 
 
+#: a change said to have happened in the comparison period ("5.1% increase in the prior
+#: year", "an increase of 16% year end"): garbles of "over the prior year" that no
+#: training sentence writes (v30, v31 hand audits); the prior's own slot may stand there
+_CHANGE_IN_PRIOR = re.compile(r"<m\d+\.change>\s+(?:[a-z]+\s+)?in\s+(?:the\s+)?"
+                              r"(?:prior|previous|last|same)\b|<m\d+\.change>,?\s+"
+                              r"(?:year|quarter)[- ]end\b", re.I)
+
+
 def shape_ok(template: str) -> bool:
     """One sentence, no word or word pair said twice in a row, no gap where a word decoded
     to nothing, no slot glued to a word, balanced brackets, no bound words of its own
     before a number ("at least <m0.value>"), no last word that needs more ("to ."), no
     currency sign without its number, no character that prints as nothing, no
     analysts' estimate without its number, no reason given for a figure ("driven by"), no
-    "between" with one number, and only frame words ("sees", "of", a slot...) right
-    before a metric's name."""
-    if _CAUSE.search(template) or _BETWEEN_ONE.search(template):
+    "between" with one number, no change placed in the comparison period, and only frame
+    words ("sees", "of", a slot...) right before a metric's name."""
+    if _CAUSE.search(template) or _BETWEEN_ONE.search(template) \
+            or _CHANGE_IN_PRIOR.search(template):
         return False
     if "  " in template.strip() or template.count("(") != template.count(")"):
         return False  # a word decoded to nothing ("up  constant currency"), "(non-end"

@@ -71,3 +71,18 @@ def test_attribution_reads_the_name_before_a_leading_dash() -> None:
 def test_a_reason_or_a_one_number_range_fails(template: str) -> None:
     # facts hold no causes: any reason the decoder gives is invented
     assert not shape_ok(template)
+
+
+@pytest.mark.parametrize(("garbled", "whole"), [
+    ("<p0> <m0.name> of <m0.change> increase in the prior year.",
+     "<p0> <m0.name> of <m0.change> increase over the prior year."),
+    ("<p0> <m0.name> was <m0.value>, an increase of <m0.change> year end.",
+     "<p0> <m0.name> was <m0.value>, an increase of <m0.change> from year end."),
+    ("<p0> <m0.name> up <m0.change> increase in prior quarter.",
+     "<p0> <m0.name> decreased <m0.change> compared to a <m0.prior> decrease in prior "
+     "quarter."),
+])
+def test_a_change_placed_in_its_comparison_period_fails(garbled: str, whole: str) -> None:
+    # v30/v31 audits: the decoder garbled "over the prior year" into a claim about it
+    assert not shape_ok(garbled)
+    assert shape_ok(whole)
