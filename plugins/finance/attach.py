@@ -83,8 +83,11 @@ def analyse(text: str, spans: list[Span] | None = None) -> Analysis:
     mentions = [m for m in find_named_metrics(text, taken) if not _overlaps(m.start, m.end, taken)
                 and not _BASE_OF.search(text, max(0, m.start - 32), m.start)
                 and not _EFFECT.match(text, m.end)]
+    # "flat" in a bound ("flat to 3%") is the range's low end, not the figure's direction
+    bounded = [(b[0], q.start) for q in nums if (b := bound_span(text, q.start))]
     dirs = [d for d in find_directions(text) if not _overlaps(d.start, d.end, taken)
-            and not any(m.start <= d.start < m.end for m in mentions)]
+            and not any(m.start <= d.start < m.end for m in mentions)
+            and not (d.direction == "flat" and _overlaps(d.start, d.end, bounded))]
     seg = Segments(text, taken)
     clause = seg.clause
 
@@ -103,7 +106,8 @@ def analyse(text: str, spans: list[Span] | None = None) -> Analysis:
             mention = _choose_mention(text, q, mentions, nums, cl, seg)
             key = id(mention) if mention else -cl - 1
         if key not in current:
-            current[key] = _new_draft(drafts, mention, text, q, seg, cl, taken)
+            current[key] = _new_draft(drafts, mention, text, q, seg, cl, taken,
+                                      _share_base(text, q, mentions, cl, seg))
         d = current[key]
         if q.kind == "money" and q.scale == "none" and drafts[d].kind == "per_share":
             q = replace(q, kind="per_share")  # "eps ... raised to $3.75 to $3.95"
@@ -126,12 +130,17 @@ def analyse(text: str, spans: list[Span] | None = None) -> Analysis:
             name = drafts[d].name
             if q.kind == "per_share" and drafts[d].kind == "amount":
                 name = per_share_name(name)
-            drafts.append(drafts[d].clone(name))
+            if drafts[d].mention is None and q.kind == "count" \
+                    and _names_another(text, q, seg, cl, taken, drafts[d].phrase):
+                _new_draft(drafts, None, text, q, seg, cl, taken)  # "11 stores and 1 center"
+            else:
+                drafts.append(drafts[d].clone(name))
             if compared_again:  # the same metric and period, measured against another one
                 drafts[-1].period_at = _period_pos(drafts[d])
             d = current[key] = len(drafts) - 1
         drafts[d].fields[role] = q
-        if role not in CHANGE_FIELDS and _LOSS_OF.search(text, anchor, q.start):
+        if role not in CHANGE_FIELDS and (_LOSS_OF.search(text, anchor, q.start) or (
+                "provision" in drafts[d].name and _BENEFIT_OF.search(text, anchor, q.start))):
             drafts[d].losses.add(role)  # "income $224 million, compared with a loss of $1.5b"
         if direction and role in CHANGE_FIELDS | {"value"}:
             drafts[d].direction = drafts[d].direction or direction
@@ -181,11 +190,15 @@ def _trailing_qualifiers(text: str, nums: list[Span], roles: dict[int, tuple[int
 #: a figure given as a loss right before its number: negative, whatever the metric
 _LOSS_OF = re.compile(r"\b(?:a\s+)?(?:net\s+)?loss(?:es)?\s+of\s+(?:approximately\s+|about\s+)?$",
                       re.I)
+#: a provision "was a net benefit of $222 million": reserves released, a negative provision
+_BENEFIT_OF = re.compile(r"\b(?:to\s+)?(?:a\s+)?(?:net\s+)?benefit\s+of\s+"
+                         r"(?:approximately\s+|about\s+)?$", re.I)
 _ATTRIBUTED = re.compile(r"(?:attributed|attributable)\s+to\s+", re.I)
 #: the same change restated in other units: "increased 1%, or $14 million"
 _RESTATED = re.compile(r"\s*,?\s*or\s+", re.I)
-#: a percentage that is a share of the metric after it ("1.62% of loans"), not its change
-_SHARE_OF = re.compile(r"\s+of\s+", re.I)
+#: a percentage that is a share of the metric after it ("1.62% of loans", "0.09% of average
+#: total loans"), not its change
+_SHARE_OF = re.compile(r"\s+of\s+(?:(?:average|avg\.?|ending|period-end)\s+)?", re.I)
 
 #: words that name the number right after it ("$187 million post-tax benefit")
 _NAMED_AFTER = re.compile(r"\s+(?!(?:in|for|during|at|to|from|and|or|of|on|by|as|with|"
@@ -198,7 +211,9 @@ _EFFECT = re.compile(r"\s+(?:headwinds?|tailwinds?|benefits?|charges?|impacts?|g
 _BASE_OF = re.compile(rf"(?:{AS_SHARE_WORDS}|percent(?:age)?\s+of)\s+$", re.I)
 #: after a per-share figure: it excludes special items, so it is the adjusted figure
 _EXCLUDING = re.compile(r"(?:\s+from\s+continuing\s+operations)?,?\s+excluding\s+"
-                        r"(?:certain\s+|special\s+|one-time\s+|non-recurring\s+)?items\b", re.I)
+                        r"(?:certain\s+|special\s+|one-time\s+|non-recurring\s+)?items\b"
+                        # "$2.95 ($3.17 on an adjusted basis)", "$0.94, as adjusted"
+                        r"|,?\s+(?:as\s+adjusted|on\s+an?\s+adjusted\s+basis)\b", re.I)
 
 
 def _goes_on(text: str, prev: Span, q: Span, phrase: tuple[int, int] | None) -> bool:
@@ -254,11 +269,35 @@ def _choose_mention(text: str, q: Span, mentions: list[MetricMention], nums: lis
                  if m.end <= q.start and seg.sentence(m.end) == sentence), None)
 
 
+def _share_base(text: str, q: Span, mentions: list[MetricMention], cl: int, seg: Segments
+                ) -> tuple[int, int] | None:
+    """The words a percentage is a share of ("0.09% of average total loans"): they name it,
+    so "total loans were 0.09%" is caught as another metric's claim."""
+    if q.kind != "percent":
+        return None
+    right = next((m for m in mentions if m.start >= q.end and seg.clause(m.start) == cl), None)
+    if right is None or not _SHARE_OF.fullmatch(text, q.end, right.start):
+        return None
+    return re.compile(r"\s+of\s+", re.I).match(text, q.end).end(), right.end
+
+
+def _names_another(text: str, q: Span, seg: Segments, cl: int, taken: list[tuple[int, int]],
+                   phrase: tuple[int, int] | None) -> bool:
+    """Whether the words after an unnamed count name another thing than the clause's
+    earlier unnamed figure ("to acquire 11 stores and 1 collision center")."""
+    end = seg.clauses[cl] if cl < len(seg.clauses) else len(text)
+    span = unknown_metric_phrase(text, q.start, q.end, seg.clause_start(cl), end, taken)
+    return span is not None and phrase is not None and span[0] >= q.end \
+        and text[span[0]:span[1]].lower() != text[phrase[0]:phrase[1]].lower()
+
+
 def _new_draft(drafts: list[Draft], mention: MetricMention | None, text: str, q: Span,
-               seg: Segments, cl: int, taken: list[tuple[int, int]]) -> int:
+               seg: Segments, cl: int, taken: list[tuple[int, int]],
+               base: tuple[int, int] | None = None) -> int:
     if mention is None:
         end = seg.clauses[cl] if cl < len(seg.clauses) else len(text)
-        span = unknown_metric_phrase(text, q.start, q.end, seg.clause_start(cl), end, taken)
+        span = base or unknown_metric_phrase(text, q.start, q.end, seg.clause_start(cl), end,
+                                             taken)
         surface = text[span[0]:span[1]] if span else ""
         drafts.append(Draft("other", surface, None, "other", False, None,
                             guided(text, q.start, q.end), phrase=span))

@@ -19,6 +19,7 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
+from aigc_plugins.finance.counted import is_counted
 from aigc_plugins.finance.vocab import (
     DIRECTIONS,
     ESTIMATE_CUES,
@@ -115,6 +116,10 @@ def unknown_metric_phrase(text: str, start: int, end: int, clause_start: int,
         left.pop()  # "tons sold will be down 4%", "savings in the range of": the name is before
     run = _run(text, left[::-1], taken)
     right = _run(text, _words(text, end, clause_end), taken)
+    if run and right and is_counted(run[-1][2]) and any(
+            e <= run[-1][0] and not text[e:run[-1][0]].strip()
+            and re.search(r"\d", text[b:e]) for b, e in taken):
+        run = []  # "11 stores and 1 collision center": "stores" is what the 11 counts
     if run and not (right and _VERB.fullmatch(run[0][2])):
         return run[-1][0], run[0][1]
     if right:  # "administered 8 million covid-19 tests": the tests, not "administered"
@@ -178,6 +183,9 @@ def segment_start(text: str, start: int, floor: int = 0) -> int:
         pos = first = m.start(1)
         after = word.lower()
         words += word.lower() not in _COUNTRY  # "u.s. new and used vehicle revenue"
+    m = re.search(r"(?:^|(?<=\s))(\S+) $", text[:first])
+    if words and m and m.start(1) >= floor and m.group(1).lower() in _COUNTRY:
+        first = m.start(1)  # a country before three segment words still names the market
     return first
 
 

@@ -63,7 +63,10 @@ _SHARE_AFTER = re.compile(r"(?:\s*(?:to|-|–|and)\s*\d[\d.,]*\s*(?:%|percent))?
                           r"(?:oil|liquids|natural gas|gas|ngls?)\b)", re.I)
 #: an outlook cue after the number ("2022 sales growth of about 6% is expected to ...")
 _EXPECTED_AFTER = re.compile(r"\b(?:is|are)\s+(?:now\s+)?(?:expected|projected|forecast|"
-                             r"anticipated)\b", re.I)
+                             r"anticipated)\b"
+                             # "8 to 10 new stores planned for 2022" (v31 hand audit)
+                             r"|(?<!\bas\s)\b(?:planned|scheduled|expected)\s+(?:for|in|by|"
+                             r"during|over)\b", re.I)
 
 #: a level whose move is given in points right after it ("adjusted sg&a as a percentage of
 #: gross profit 64.4%, up 800 basis points"): the percent is the level, not a change

@@ -358,9 +358,12 @@ DIRECTION_AFTER = re.compile(
 
 #: words that make a number a bound ("at least $1.5 billion" is a floor, "up to $200
 #: million" a cap); rare misreads ("under $4 billion credit facility") are accepted
+#: "flat to up 2%" is a change of 0 to 2%: at most 2% up, as "flat to down 1%" is at least
+#: 1% down (the bound's words carry its direction)
 MIN_WORDS = (r"at\s+least|more\s+than|greater\s+than|over|above|in\s+excess\s+of|exceeding|"
-             r"exceeds?")
-MAX_WORDS = r"up\s+to|less\s+than|under|below|at\s+most|no\s+more\s+than|not\s+to\s+exceed"
+             r"exceeds?|flat\s+to\s+down")
+MAX_WORDS = (r"up\s+to|less\s+than|under|below|at\s+most|no\s+more\s+than|not\s+to\s+exceed|"
+             r"flat\s+to(?:\s+up)?")
 _BOUND_WORDS = re.compile(rf"(?:(?P<min>{MIN_WORDS})|(?P<max>{MAX_WORDS}))", re.IGNORECASE)
 
 

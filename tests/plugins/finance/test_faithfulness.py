@@ -120,14 +120,20 @@ def test_an_amount_stated_per_share_is_caught() -> None:
 def test_a_count_of_something_else_is_caught() -> None:
     facts, _, text = report_from_call({"ticker": "X", "quarter": 3, "year": 2020, "bullets": [
         "qtrly tons sold 1.3 million, down 13.1%.",
-        "to acquire 11 stores.",
+        "to acquire 11 stores and 1 collision center.",
         "resuming store openings, with 8 to 10 new stores planned in fiscal year 2022.",
         "sees q1 production of 2.15 bcfe per day."]})
-    assert [m.counted for m in facts.metrics] == ["", "stores", "stores", "bcfe"]
+    assert [m.counted for m in facts.metrics] == ["", "stores", "", "stores", "bcfe"]
+    # the second count is of something else, named after it
+    assert facts.metrics[2].surface == "collision center"
     assert kinds(facts, text) == []
     # the noun the source counted, or the metric's own words, may follow the number
     assert kinds(facts, "qtrly tons sold 1.3 million tons, down 13.1%.") == []
-    assert kinds(facts, "resuming store openings of 8 to 10 stores in fiscal year 2022.") == []
+    assert kinds(facts, "resuming store openings, 8 to 10 stores planned in fiscal year "
+                 "2022.") == []
+    # "planned" makes the stores an outlook: stated as done, they are a false claim
+    assert "wrong_guidance" in kinds(facts, "resuming store openings of 8 to 10 stores in "
+                                     "fiscal year 2022.")
     for wrong in ("qtrly tons sold 1.3 million boepd, down 13.1%.",
                   "to acquire 11 homes.",
                   "resuming store openings of 8 to 10 per diluted share in fiscal year 2022.",
@@ -396,3 +402,21 @@ def test_facts_the_v29_hand_audit_found_misread() -> None:
                                           f"{invented}, $224 million.")
     assert {"wrong_qualifier", "wrong_metric"} & set(kinds(
         income, "q2 net earnings included a $187 million pre-tax benefit."))
+
+
+def test_a_provision_that_was_a_benefit_and_a_share_of_loans_v32() -> None:
+    """v32's one unreleased fact set (KeyCorp): a released provision reversal written as a
+    plain provision drops its sign; a charge-off ratio is not the loans' own figure."""
+    facts, _, text = report_from_call({"ticker": "KEY", "quarter": 2, "year": 2022, "bullets": [
+        "provision for credit losses was a net benefit of $222 million.",
+        "net loan charge-offs for q2 of 2021 totaled $22 million, or 0.09% of average total "
+        "loans.",
+        "qtrly provision for loan losses decreased $165 million to a benefit of $182 million."]})
+    provision, charge_offs, ratio, second = facts.metrics
+    assert (provision.value, second.value, second.change) == (-222.0, -182.0, -165.0)
+    assert (ratio.name, ratio.surface, ratio.value) == ("other", "average total loans", 0.09)
+    assert kinds(facts, text) == []
+    assert "wrong_direction" in kinds(facts, "provision for credit losses was $222 million.")
+    assert "wrong_metric" in kinds(facts, "total loans were 0.09%.")
+    assert kinds(facts, "net loan charge-offs of $22 million were 0.09% of average total "
+                 "loans.") == []
