@@ -294,13 +294,29 @@ def main() -> None:
            f"{res['minutes_total']:.1f} min in all", res, TARGETS, args.json)
 
 
+def _period(facts, k: int) -> str:
+    """A period as written and in full ("q2 = quarter 2 of 2021")."""
+    p = facts.periods[k]
+    part = {"quarter": f"q{p.quarter}", "half": f"h{p.half}",
+            "month": f"month {p.month}"}.get(p.kind, p.kind)
+    return f"'{p.render()}' = {part} {p.year or 'no year'}"
+
+
 def fact_values(facts) -> str:
     """Each metric's words, direction and every field as written, for the audit."""
     rows = []
     for k, m in enumerate(facts.metrics):
-        fields = ", ".join(f"{f} {m.format(f)}" for f in m.fields())
+        # format() writes a field with its bound words ("over 100") and counted noun
+        fields = ", ".join(f"{f} {m.format(f)}{' ' + m.counted if m.counted else ''}"
+                           for f in m.fields())
+        extra = [f"qualifier '{m.qualifier}'" if m.qualifier else "",
+                 f"period {_period(facts, m.period)}" if m.period is not None else "",
+                 f"compared with {_period(facts, m.prior_period)}"
+                 if m.prior_period is not None else "",
+                 "negative" if any((m.get(f) or 0) < 0 for f in m.fields()) else ""]
         rows.append(f"m{k} {m.phrase() or m.name} [{m.name}, {m.direction or 'no direction'}"
-                    f"{', guidance' if m.guidance else ''}]: {fields}")
+                    f"{', guidance' if m.guidance else ''}"
+                    f"{''.join(', ' + e for e in extra if e)}]: {fields}")
     return "; ".join(rows)
 
 

@@ -29,6 +29,7 @@ from aigc_plugins.finance.roles import (
     role_of,
 )
 from aigc_plugins.finance.segments import Segments
+from aigc_plugins.finance.signed import said_negative
 from aigc_plugins.finance.vocab import (
     ADJUSTABLE,
     LINK_GAP,
@@ -139,8 +140,7 @@ def analyse(text: str, spans: list[Span] | None = None) -> Analysis:
                 drafts[-1].period_at = _period_pos(drafts[d])
             d = current[key] = len(drafts) - 1
         drafts[d].fields[role] = q
-        if role not in CHANGE_FIELDS and (_LOSS_OF.search(text, anchor, q.start) or (
-                "provision" in drafts[d].name and _BENEFIT_OF.search(text, anchor, q.start))):
+        if role not in CHANGE_FIELDS and said_negative(drafts[d].name, text[anchor:q.start]):
             drafts[d].losses.add(role)  # "income $224 million, compared with a loss of $1.5b"
         if direction and role in CHANGE_FIELDS | {"value"}:
             drafts[d].direction = drafts[d].direction or direction
@@ -187,12 +187,6 @@ def _trailing_qualifiers(text: str, nums: list[Span], roles: dict[int, tuple[int
             drafts[k].qualifier = with_phrase(drafts[k].qualifier, text[a:b])
 
 
-#: a figure given as a loss right before its number: negative, whatever the metric
-_LOSS_OF = re.compile(r"\b(?:a\s+)?(?:net\s+)?loss(?:es)?\s+of\s+(?:approximately\s+|about\s+)?$",
-                      re.I)
-#: a provision "was a net benefit of $222 million": reserves released, a negative provision
-_BENEFIT_OF = re.compile(r"\b(?:to\s+)?(?:a\s+)?(?:net\s+)?benefit\s+of\s+"
-                         r"(?:approximately\s+|about\s+)?$", re.I)
 _ATTRIBUTED = re.compile(r"(?:attributed|attributable)\s+to\s+", re.I)
 #: the same change restated in other units: "increased 1%, or $14 million"
 _RESTATED = re.compile(r"\s*,?\s*or\s+", re.I)

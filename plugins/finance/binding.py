@@ -16,7 +16,7 @@ from aigc_plugins.finance.facts import (
     FiscalPeriod,
     format_number,
 )
-from aigc_plugins.finance.faithfulness import FAMILY, STATED, tolerance, value_matches
+from aigc_plugins.finance.matching import FAMILY, STATED, tolerance, value_matches
 from aigc_plugins.finance.numbers import Span, bound_span
 from aigc_plugins.finance.templates import (
     NAME,

@@ -21,7 +21,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
 from aigc_plugins.finance.phrases import find_named_metrics
-from aigc_plugins.finance.qualifiers import concepts
+from aigc_plugins.finance.qualifiers import metric_concepts
 from aigc_plugins.finance.vocab import MetricMention, bound_kind
 
 Unit = Literal["currency", "per_share", "percent", "pp", "bps", "ratio", "count", "other"]
@@ -396,7 +396,7 @@ class FinancialFacts(BaseModel):
                 continue
             if old.direction and new.direction and old.direction != new.direction:
                 continue
-            if concepts(old.surface, old.qualifier) != concepts(new.surface, new.qualifier):
+            if metric_concepts(old) != metric_concepts(new):
                 continue  # "revenue rose 5%" is not the same fact at constant currency
             if old.period is not None and new.period is not None and not self.periods[
                     old.period].same_time(self.periods[new.period]):

@@ -52,10 +52,17 @@ from aigc_plugins.finance.facts import (
     CHANGE_FIELDS,
     FinancialFacts,
     MetricFact,
-    factor,
+)
+from aigc_plugins.finance.matching import (
+    FAMILY,
+    STATED,
+    plain,
+    sign_matches,
+    tolerance,
+    value_matches,
 )
 from aigc_plugins.finance.numbers import NAME_PER_SHARE, PER_SHARE_AFTER, Span, bound_before
-from aigc_plugins.finance.qualifiers import STATUS, concepts
+from aigc_plugins.finance.qualifiers import STATUS, metric_concepts
 from aigc_plugins.finance.roles import HIGH
 from aigc_plugins.finance.templates import (
     draft_to_fact,
@@ -63,13 +70,6 @@ from aigc_plugins.finance.templates import (
 from aigc_plugins.finance.worded import change_worded
 from aigc_sdk.privacy import FilterResult, Finding, PrivacyFilter, Stage
 
-# money per share and money compare (a per-share value stated as revenue is a wrong metric)
-_GROUP = {"currency": "amount", "count": "amount", "per_share": "amount", "percent": "pct",
-          "pp": "pct", "bps": "pct", "ratio": "ratio", "other": "other"}
-_PCT_SCALE = {"bps": 0.01}  # basis points compare as percentage points
-#: roles that may stand for each other: a range's top is still the value
-FAMILY = {"value": "value", "high": "value", "prior": "prior", "prior_high": "prior",
-          "estimate": "estimate", "change": "change", "change_high": "change"}
 REJECT = frozenset({"unsupported_number", "wrong_metric", "wrong_field", "wrong_direction",
                     "wrong_period", "wrong_guidance", "wrong_bound", "wrong_qualifier",
                     "wrong_unit",
@@ -117,55 +117,6 @@ class FaithfulnessDetail(BaseModel):
     @property
     def faithful(self) -> bool:
         return not any(kind in REJECT for kind, _ in self.findings)
-
-
-STATED = ("quarter", "half", "year", "month", "day")  # a period naming none of these says
-# nothing that could be wrong ("qtrly", "fy")
-
-
-def _plain(value: float, unit: str) -> float:
-    return value * _PCT_SCALE.get(unit, 1.0)
-
-
-def tolerance(span_or_fact: Any, field: str | None = None) -> float:
-    """Half a unit in the last written digit, in plain units."""
-    if isinstance(span_or_fact, Span):
-        style, unit = span_or_fact.style, span_or_fact.unit or "other"
-    else:
-        m: MetricFact = span_or_fact
-        if field not in m.styles:
-            return 0.0
-        style, unit = m.styles[field], m.unit_of(field)
-    if style is None:
-        return 0.0
-    cents = 0.01 if style.currency_after and style.currency.lower() in ("¢", "cents") else 1.0
-    return _plain(0.5 * 10.0 ** -style.decimals * factor(style.scale) * cents, unit)
-
-
-def value_matches(text_value: float, text_unit: str, tol: float, m: MetricFact, f: str) -> bool:
-    """True when a text number (plain units) is fact ``m.f`` up to either side's rounding."""
-    fact_unit = m.unit_of(f)
-    if _GROUP.get(text_unit, "other") != _GROUP.get(fact_unit, "other"):
-        return False
-    base = m.base(f)
-    if base is None:
-        return False
-    a, b = abs(_plain(text_value, text_unit)), abs(_plain(base, fact_unit))
-    return abs(a - b) <= max(tol, tolerance(m, f)) + 1e-9 * max(1.0, b)
-
-
-def _sign_ok(text_value: float, m: MetricFact, f: str, explicit: bool) -> bool:
-    """A negative amount (a loss per share, a net loss) must be said to be negative: an
-    unsigned "earnings per share $0.13" for a loss of $0.13 is false even without a sign.
-    A change without a direction word stays unchecked (it claims no direction)."""
-    fact = m.get(f) or 0.0
-    if text_value == 0 or fact == 0:
-        return True
-    if fact < 0 and f not in CHANGE_FIELDS:
-        return text_value < 0
-    if not explicit:
-        return True
-    return (text_value > 0) == (fact > 0)
 
 
 def check_text(facts: FinancialFacts, text: str,
@@ -252,22 +203,26 @@ def _check_number(facts: FinancialFacts, s: Span, name: str, role: str, told: Me
     explicit = bool(s.style and s.style.sign) or told_value < 0 or (
         role in CHANGE_FIELDS and told.direction is not None)
 
-    def score(c: tuple[int, str]) -> tuple[bool, bool, bool, bool, bool, bool, float]:
+    said_q = metric_concepts(told)
+
+    def score(c: tuple[int, str]) -> tuple[bool, bool, bool, bool, bool, bool, bool, float]:
         """Best trace: right metric, role and sign first, then a result for a result and an
         outlook for an outlook (a quarter's loss of $0.06 and an outlook "from a loss of
-        $0.06"), then not yet used, closest."""
+        $0.06"), then the same qualifiers (ECTSum calls give one $1.64 as "ffo" and as "core
+        ffo"), then not yet used, closest."""
         m, f = facts.metrics[c[0]], c[1]
-        sign_ok = _sign_ok(told_value, m, f, explicit)
+        sign_ok = sign_matches(told_value, m, f, explicit)
         if role not in CHANGE_FIELDS and told.direction and told.change is None:
             # "raises fy eps view to $3.20" where the source only "expects" $3.20
             sign_ok = sign_ok and told.direction == m.direction
-        gap = abs(abs(_plain(value, unit)) - abs(_plain(m.base(f) or 0.0, m.unit_of(f))))
+        gap = abs(abs(plain(value, unit)) - abs(plain(m.base(f) or 0.0, m.unit_of(f))))
         same_metric = m.name == name and m.segment() == told.segment() and (
             name != "other" or _words(m.surface) == _words(told.surface))
         # an unknown metric's number may carry any words only when its fact has none
         named = claim or bool(_words(m.surface)) or m.name != "other"
         return (not named or same_metric, FAMILY[role] == FAMILY[f], sign_ok, f == role,
-                m.guidance == told.guidance, c not in covered, -gap)
+                m.guidance == told.guidance, metric_concepts(m) == said_q, c not in covered,
+                -gap)
 
     best = max(cands, key=score)
     covered.add(best)
@@ -317,7 +272,7 @@ def _check_number(facts: FinancialFacts, s: Span, name: str, role: str, told: Me
         words = {"min": "a floor", "max": "a cap", None: "an exact figure"}
         out.findings.append(("wrong_bound", f"{where} as {words[m.bound(best[1])]}, the "
                              f"text states {words[bound]}"))
-    said_q, held_q = concepts(told.surface, told.qualifier), concepts(m.surface, m.qualifier)
+    held_q = metric_concepts(m)
     qualifier_ok = said_q <= held_q and held_q - STATUS <= said_q
     if name_ok and field_ok and sign_ok and period_ok and outlook_ok and bound_ok \
             and not qualifier_ok:

@@ -13,9 +13,10 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from aigc_plugins.finance.facts import FIELD_ATTR, FinancialFacts
-from aigc_plugins.finance.qualifiers import concepts
+from aigc_plugins.finance.facts import FIELD_ATTR, FinancialFacts, MetricFact
+from aigc_plugins.finance.qualifiers import metric_concepts
 from aigc_plugins.finance.templates import NAME, SLOT_RE, slot, slot_tokens
+from aigc_plugins.finance.vocab import find_metrics
 
 _PERIOD_RE = re.compile(r"<p(\d+)>")
 _METRIC_RE = re.compile(r"<m(\d+)\.")
@@ -75,12 +76,24 @@ def plan_report(facts: FinancialFacts) -> list[SentencePlan]:
     to (or the report's own period, so the sentence may say "q1"; not for an outlook held
     for no period, which the filter rejects pinned on any: "q2 restructuring charges of
     $10 million to $13 million" for charges the company "will incur")."""
-    plans = []
+    plans: list[SentencePlan] = []
     for i, m in enumerate(facts.metrics):
         if not m.fields():
             continue  # a direction without a number ("volume down"): nothing to state exactly
         periods = [j for j in (m.period, m.prior_period) if j is not None]
         periods = list(dict.fromkeys(periods))
+        if plans and plans[-1].metric_index == [i - 1] and is_share(m):
+            # "charge-offs totaled $22 million, or 0.09% of average total loans": the share
+            # is only stated after the figure it is a share of ("average total loans were
+            # 0.09%" names another metric), so both go in one sentence
+            prev = facts.metrics[i - 1]
+            both = list(dict.fromkeys(
+                [j for j in (prev.period, prev.prior_period) if j is not None] + periods))
+            local = _subset(facts, [i - 1, i], both)
+            if not local.periods and facts.period is not None and not prev.guidance:
+                local = local.model_copy(update={"periods": [facts.period]})
+            plans[-1] = SentencePlan(local, [i - 1, i])
+            continue
         for fields in _sentences_of(m.fields()):
             local = _subset(facts, [i], periods, None if fields is None else {0: fields})
             if fields is not None and "change" not in fields:  # the estimate's sentence
@@ -89,6 +102,12 @@ def plan_report(facts: FinancialFacts) -> list[SentencePlan]:
                 local = local.model_copy(update={"periods": [facts.period]})
             plans.append(SentencePlan(local, [i]))
     return plans
+
+
+def is_share(m: MetricFact) -> bool:
+    """A percentage named by what it is a share of ("0.09% of average total loans"): an
+    unknown metric whose own words name a known one."""
+    return m.name == "other" and m.unit == "percent" and bool(find_metrics(m.surface or ""))
 
 
 def _sentences_of(fields: list[str]) -> list[set[str] | None]:
@@ -119,7 +138,7 @@ def describe(facts: FinancialFacts) -> str:
             words += ["counts", m.counted]
         # what the filter holds the text to, named even where the name slot cannot write
         # it ("eps" for "gaap income from continuing operations ... per diluted share")
-        words += [c.replace(" ", "_") for c in sorted(concepts(m.surface, m.qualifier))]
+        words += [c.replace(" ", "_") for c in sorted(metric_concepts(m))]
         if m.guidance:
             words.append("guidance")
         words += [m.direction or "none", m.unit, ":"]

@@ -38,6 +38,11 @@ FORMS: dict[str, str] = {
         r"(?:foreign\s+)?(?:currency|fx|exchange)(?:\s+(?:rates?|effects?|impacts?|"
         r"translation))?"),
     "organic": r"organic(?:ally)?",
+    # a figure before special items: "adjusted ffo" is not the nareit-defined ffo, and an
+    # added "excluding items" makes the gaap figure an adjusted one (v33 audit). Metrics with
+    # an "adjusted ..." name of their own carry it by name too (``metric_concepts``)
+    "adjusted": (r"adj(?:usted)?|non[\s-]?gaap|core|normalized|underlying|excluding\s+"
+                 r"(?:certain\s+|special\s+|one-time\s+|non-recurring\s+)?items"),
     "continuing operations": r"continuing\s+oper(?:ations|\.)?",  # "from continuing oper"
     "pro forma": r"pro[\s-]+forma",
     # tax-exempt income grossed up to a taxable equivalent: not the reported figure
@@ -53,7 +58,8 @@ FORMS: dict[str, str] = {
                    r"like[\s-]+for[\s-]+like|comparable[\s-]+(?:(?:store|restaurant|hotel)s?|"
                    r"property|properties|sales|basis)|comps?(?=\s+sales)"),
     # time frames: an annual saving or an aggregate charge stated "in q2" is false
-    "annual": r"annual(?:ized|ly)?(?!\s+recurring)|run[\s-]+rate|per\s+annum",
+    "annual": r"annual(?:ized|ly)?(?!\s+recurring)|run[\s-]+rate|per\s+annum|"
+              r"per\s+year",  # "260 million gallons per year" (v33 audit: dropped)
     "cumulative": r"aggregate|cumulative",
     # a figure per unit sold is not the total ("gross profit per vehicle retailed $2,535")
     "per unit": rf"per\s+{_NOT_SHARE}(?:{_UNITS})s?(?:\s+(?:retailed|sold|shipped))?",
@@ -85,7 +91,7 @@ _PER_UNIT = re.compile(rf"\bper\s+{_NOT_SHARE}(?P<unit>{_UNITS})s?\b", re.I)
 #: a qualifier with its joining words ("on a currency-neutral basis", "from continuing
 #: operations"): what a trailing one keeps as the metric's qualifier words
 TRAILING = re.compile(
-    r"(?:(?:on|at|in)\s+(?:an?\s+)?|from\s+)?\b(?:"
+    r"\b(?:(?:on|at|in)\s+(?:an?\s+)?|from\s+)?\b(?:"
     + "|".join(f"(?:{form}){CONTEXT.get(c, '')}" for c, form in FORMS.items())
     + r")(?:\s+basis)?\b", re.I)
 
@@ -100,6 +106,13 @@ def concepts(*words: str | None) -> frozenset[str]:
     found |= {" ".join(m.group("product").lower().split()) + " share"
               for m in _SHARE_OF_PRODUCT.finditer(text)}
     return frozenset(found)
+
+
+def metric_concepts(m: Any) -> frozenset[str]:
+    """The concepts a metric fact holds: its words', and "adjusted" when its canonical
+    name is an adjusted one ("eps $0.94, as adjusted" is named "eps" but adjusted)."""
+    found = concepts(m.surface, m.qualifier)
+    return found | {"adjusted"} if m.name.startswith("adjusted ") else found
 
 
 def trailing_phrases(text: str, start: int, end: int) -> list[tuple[int, int]]:
@@ -121,7 +134,8 @@ WRITTEN = {"constant currency": "at constant currency", "organic": "on an organi
            "continuing operations": "from continuing operations",
            "pro forma": "on a pro forma basis", "comparable": "on a same-store basis",
            "annual": "on an annualized basis", "cumulative": "in aggregate",
-           "taxable equivalent": "on a taxable-equivalent basis"}
+           "taxable equivalent": "on a taxable-equivalent basis",
+           "adjusted": "on an adjusted basis"}
 #: words that let a qualifier read after a number
 _JOINED = re.compile(r"(?:on|at|in|from|excluding|per|attributed|attributable)\s", re.I)
 _NAME_SLOT = re.compile(r"<m(\d+)\.name>")
@@ -148,7 +162,7 @@ def state_missing(template: str, metrics: Sequence[Any]) -> str:
         words = fact.qualifier or ""
         phrases = []
         # "per vehicle retailed" belongs right after the number, before any basis
-        for c in sorted(concepts(fact.surface, fact.qualifier) - said - STATUS,
+        for c in sorted(metric_concepts(fact) - said - STATUS,
                         key=lambda c: (not c.startswith("per "), c)):
             own = [words[a:b] for a, b in trailing_phrases(words, 0, len(words))
                    if c in concepts(words[a:b]) and _JOINED.match(words, a)]

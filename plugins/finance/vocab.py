@@ -218,6 +218,7 @@ GUIDANCE_CUES: tuple[str, ...] = (
     "reaffirming", "affirms", "affirmed", "narrows", "narrowed", "initiates", "view",
     "estimated", "estimates that", "estimates its", "plans", "plan", "reiterates", "maintains",
     "updates", "planned to", "targeting",  # "capex is now planned to be approximately $4.2b"
+    "expectation", "expectations",  # "upgrades expectation for fy 2021 ... (v33 audit)
     # a figure something "will be" or "will incur" is an outlook ("expectations are that 2021
     # sales will be approximately $3.45 billion"): 40 of 6907 ECTSum train bullets put a
     # number after "will" with no other cue, all of them forward-looking

@@ -27,7 +27,9 @@ lowers lowered reaffirms reaffirmed maintains affirms initiates updates withdraw
 compname quarterly qtrly targeting targets deliver delivers ending quarter-end year-end
 posts posted announces announced declares declared provides versus vs - – — ; : ,
 """.split())
-_BEFORE_NAME = re.compile(r"(\S+)\s+<m\d+\.name>")
+#: (read through an "and": "q3 average selling and <m0.name> growth of 4%" named a segment
+#: the facts do not hold, v33 audit)
+_BEFORE_NAME = re.compile(r"(\S+)\s+(?:and\s+)?<m\d+\.name>")
 #: a bound written before a number slot: the slot writes its own bound words, so these
 #: would add a bound the facts do not hold (or say it twice)
 _BOUND_BEFORE_SLOT = re.compile(rf"\b(?:{MIN_WORDS}|{MAX_WORDS})\s+<m\d+\.(?!name>)")

@@ -32,6 +32,7 @@ from aigc_plugins.finance.planning import (
     words_of,
 )
 from aigc_plugins.finance.qualifiers import concepts, state_missing
+from aigc_plugins.finance.signed import state_sign
 from aigc_plugins.finance.templates import realise
 from aigc_plugins.finance.vocab import DIRECTIONS
 from aigc_plugins.finance.wellformed import OWN_NAME, PLAIN, attribution, shape_ok
@@ -100,7 +101,9 @@ class SentenceWriter:
         """The sentence ``template`` writes for ``facts`` when it is well formed and the
         filter passes it, else None; with ``state_qualifiers`` a draw that drops a
         qualifier gets it written after the metric's number and is checked again, then
-        (``state_counted``) with each count's noun written as its fact holds it.
+        with "a loss of"/"a benefit of" before a negative amount written as a magnitude
+        (signed.py), then (``state_counted``) with each count's noun written as its fact
+        holds it.
         ``shaped``: the template is known to be well formed."""
         if not (shaped or self.well_formed(template, facts)):
             return None
@@ -110,6 +113,7 @@ class SentenceWriter:
         tried = {template}
         fixed = template
         for on, fix in ((self.cfg.state_qualifiers, state_missing),
+                        (self.cfg.state_qualifiers, state_sign),
                         (self.cfg.state_counted, state_counted)):
             fixed = fix(fixed, facts.metrics) if on else fixed
             if fixed not in tried and self.well_formed(fixed, facts):

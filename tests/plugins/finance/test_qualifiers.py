@@ -16,9 +16,10 @@ def kinds(facts, text: str) -> list[str]:
 def test_concepts_and_trailing_phrases() -> None:
     text = ("q1 adjusted eps $1.01 from continuing operations; sales rose 5% on a "
             "currency-neutral basis and 3% organically, excluding foreign currency impacts.")
-    assert concepts(text) == {"continuing operations", "constant currency", "organic"}
+    assert concepts(text) == {"adjusted", "continuing operations", "constant currency",
+                              "organic"}
     assert [text[a:b] for a, b in trailing_phrases(text, 0, len(text))] == [
-        "from continuing operations", "on a currency-neutral basis", "organically",
+        "adjusted", "from continuing operations", "on a currency-neutral basis", "organically",
         "excluding foreign currency impacts"]
     assert concepts("q1 total revenue $5 million, as reported.") == frozenset()
 
@@ -30,7 +31,7 @@ def test_a_trailing_qualifier_joins_its_metric() -> None:
         "on an organic basis, q1 orders rose 4%.",
         "q1 net income $20 million."]})
     by_name = {m.name: concepts(m.surface, m.qualifier) for m in facts.metrics}
-    assert by_name == {"adjusted eps": {"continuing operations"},
+    assert by_name == {"adjusted eps": {"adjusted", "continuing operations"},
                        "revenue": {"constant currency"}, "orders": {"organic"},
                        "net income": frozenset()}
     assert "at constant currency" in describe(facts)  # the model is told
@@ -177,3 +178,24 @@ def test_a_taxable_equivalent_figure_is_not_the_reported_one() -> None:
     assert kinds(facts, "q3 net interest income was $971 million.") == ["wrong_qualifier"]
     fixed = state_missing("<p0> <m0.name> was <m0.value>.", facts.metrics)
     assert realise(fixed, facts).endswith("$971 million on a taxable-equivalent basis.")
+
+
+def test_an_adjusted_figure_is_not_the_defined_one() -> None:
+    """v33 audit: "qtrly nareit ffo $26.7 million excluding items" passed. An adjusted
+    ffo is not the nareit-defined one, and "excluding items" right after "million" was
+    never read (the "on" ending "million" was taken for a joining word)."""
+    facts, _, text = report_from_call({"ticker": "X", "quarter": 2, "year": 2021, "bullets": [
+        "qtrly nareit ffo was $26.7 million.",
+        "q2 eps of $0.95; $0.94, as adjusted.",
+        "q2 adjusted ebitda margin of 16.0%."]})
+    assert check_text(facts, text).findings == []
+    for wrong in ("qtrly nareit ffo $26.7 million excluding items.",
+                  "qtrly adjusted ffo was $26.7 million.",
+                  "qtrly core ffo was $26.7 million.",
+                  "q2 ebitda margin of 16.0%."):
+        assert "wrong_qualifier" in [k for k, _ in check_text(facts, wrong).findings], wrong
+    # the adjusted eps is named "eps" in its source: any adjusted wording states it
+    assert [k for k, _ in check_text(facts, "q2 eps $0.94 on an adjusted basis.").findings
+            if k != "missing_fact"] == []
+    assert [k for k, _ in check_text(facts, "q2 non-gaap eps of $0.94.").findings
+            if k != "missing_fact"] == []
