@@ -32,6 +32,7 @@ from aigc_plugins.finance.segments import Segments
 from aigc_plugins.finance.signed import said_negative
 from aigc_plugins.finance.vocab import (
     ADJUSTABLE,
+    ADJUSTED,
     LINK_GAP,
     RIGHT_GAP,
     DirectionMention,
@@ -130,7 +131,7 @@ def analyse(text: str, spans: list[Span] | None = None) -> Analysis:
         if role in drafts[d].fields or not compatible(drafts[d], role, q):
             name = drafts[d].name
             if q.kind == "per_share" and drafts[d].kind == "amount":
-                name = per_share_name(name)
+                name = per_share_name(name, drafts[d].qualifier)
             if drafts[d].mention is None and q.kind == "count" \
                     and _names_another(text, q, seg, cl, taken, drafts[d].phrase):
                 _new_draft(drafts, None, text, q, seg, cl, taken)  # "11 stores and 1 center"
@@ -158,6 +159,9 @@ def analyse(text: str, spans: list[Span] | None = None) -> Analysis:
         if drafts[d].name in ADJUSTABLE and _EXCLUDING.match(text, q.end):
             drafts[d].name = f"adjusted {drafts[d].name}"  # "eps $1.93 excluding items"
     _trailing_qualifiers(text, nums, roles, drafts, mentions, seg, taken)
+    for dr in drafts:  # "core net operating earnings $10.10 per share": "core" joined late
+        if dr.name in ADJUSTABLE and set((dr.qualifier or "").lower().split()) & ADJUSTED:
+            dr.name = f"adjusted {dr.name}"
     return Analysis(text, spans, drafts, roles)
 
 
@@ -300,7 +304,7 @@ def _new_draft(drafts: list[Draft], mention: MetricMention | None, text: str, q:
         if mention.kind == "amount" and (q.kind == "per_share" or (
                 q.kind == "money" and q.scale == "none"
                 and NAME_PER_SHARE.match(text, mention.end))):
-            name = per_share_name(name)
+            name = per_share_name(name, mention.qualifier)
         drafts.append(Draft(name, mention.surface, mention.qualifier, metric_kind(name),
                             mention.negative, mention,
                             guided(text, max(q.start, mention.start), q.end),

@@ -218,7 +218,10 @@ GUIDANCE_CUES: tuple[str, ...] = (
     "reaffirming", "affirms", "affirmed", "narrows", "narrowed", "initiates", "view",
     "estimated", "estimates that", "estimates its", "plans", "plan", "reiterates", "maintains",
     "updates", "planned to", "targeting",  # "capex is now planned to be approximately $4.2b"
-    "expectation", "expectations",  # "upgrades expectation for fy 2021 ... (v33 audit)
+    "expectation",  # "upgrades expectation for fy 2021 ... organic growth of 9%-10%"
+    # a figure "to be" some number is one still to come ("adjusted ebita margin to be 16.0%"
+    # was released for a result, v33 audit): training has it only in outlooks
+    "to be",
     # a figure something "will be" or "will incur" is an outlook ("expectations are that 2021
     # sales will be approximately $3.45 billion"): 40 of 6907 ECTSum train bullets put a
     # number after "will" with no other cue, all of them forward-looking
@@ -265,12 +268,14 @@ def _surface_index() -> tuple[dict[str, str], re.Pattern[str]]:
     return index, pattern
 
 
-def per_share_name(name: str) -> str:
-    """The per-share metric of an amount metric ("net income" -> "eps")."""
-    adjusted = name.startswith("adjusted ")
+def per_share_name(name: str, qualifier: str | None = None) -> str:
+    """The per-share metric of an amount metric ("net income" -> "eps"); adjusted when
+    the amount's qualifier says so ("core net operating earnings $10.10 per share")."""
+    quals = set(re.split(r"[\s,]+", (qualifier or "").lower()))
+    adjusted = name.startswith("adjusted ") or bool(quals & ADJUSTED)
     base = name.removeprefix("adjusted ")
     mapped = PER_SHARE_OF.get(base, f"{base} per share")
-    return f"adjusted {mapped}" if adjusted else mapped
+    return f"adjusted {mapped}" if adjusted and mapped in ADJUSTABLE else mapped
 
 
 def canonical(surface: str, qualifier: str | None = None) -> str:
