@@ -104,6 +104,11 @@ _CHANGE_IN_PRIOR = re.compile(r"<m\d+\.change>\s+(?:[a-z]+\s+)?in\s+(?:the\s+)?"
                               r"(?:year|quarter)[- ]end\b", re.I)
 
 
+#: "per diluted" is said of a share only ("$2,154 per vehicle retailed ... per diluted net
+#: income from prior year-over-year period", v34 audit)
+_PER_DILUTED = re.compile(r"\bper\s+diluted\s+(?!(?:[a-z-]+\s+){0,4}shares?\b)", re.I)
+
+
 def shape_ok(template: str) -> bool:
     """One sentence, no word or word pair said twice in a row, no gap where a word decoded
     to nothing, no slot glued to a word, balanced brackets, no bound words of its own
@@ -113,7 +118,7 @@ def shape_ok(template: str) -> bool:
     "between" with one number, no change placed in the comparison period, and only frame
     words ("sees", "of", a slot...) right before a metric's name."""
     if _CAUSE.search(template) or _BETWEEN_ONE.search(template) \
-            or _CHANGE_IN_PRIOR.search(template):
+            or _CHANGE_IN_PRIOR.search(template) or _PER_DILUTED.search(template):
         return False
     if "  " in template.strip() or template.count("(") != template.count(")"):
         return False  # a word decoded to nothing ("up  constant currency"), "(non-end"

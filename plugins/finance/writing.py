@@ -58,13 +58,14 @@ class SentenceWriter:
         return self.config  # type: ignore[attr-defined,no-any-return]
 
     def well_formed(self, template: str, facts: FinancialFacts) -> bool:
-        """One sentence, no word said twice in a row, no content word right before a
-        metric's name, no other metric named right before a fact's name, no
+        """One sentence, no word said twice in a row (also where a name meets the words
+        after it: "share repurchase authorization authorization", v34 audit), no content
+        word right before a metric's name, no other metric named right before a fact's name, no
         news attributed to a company the facts do not name ("acme corp - ..."), and
         every word one the training sentences used or the facts name
         (an undertrained decoder can trail off into "per share.s.s.s. of eps", invent a
         segment, or spell non-words)."""
-        if not shape_ok(template):
+        if not shape_ok(template) or _STUTTER.search(realise(template, facts)):
             return False
         # another metric named in the sentence's own words, right before a fact's name
         # ("qtrly net income for the <m0.name> was <m0.value>"): no number is bound to
@@ -278,13 +279,14 @@ class SentenceWriter:
 
     def fallback_sentence(self, plan: SentencePlan, generator: torch.Generator,
                           attempts: int = 20) -> str | None:
-        """A training template stating exactly this plan's slots (periods optional), filled
+        """A training template stating exactly this plan's slots (periods optional; a
+        period phrase cut for a plan held for none), filled
         from the facts, that passes the faithfulness check; None when none does. The
         plainest templates (fewest words of their own) are tried first: a long one carries
         another company's news ("signs definitive agreement to acquire ..."), which no
         number check can catch. Templates within four words of each other are tried in
         random order, so n reports needing a fallback do not all get the same one."""
-        pool = templates_stating(plan, self.templates)
+        pool = templates_stating(plan, self.templates, drop_period=True)
         tie = torch.rand(len(pool), generator=generator).tolist()
         order = sorted(range(len(pool)), key=lambda k: (len(words_of(pool[k])) // 4, tie[k]))
         # ill-formed ones (another company's name) are skipped without using an attempt
@@ -297,6 +299,8 @@ class SentenceWriter:
 
 
 
+#: a word said twice in a row once the slots are written
+_STUTTER = re.compile(r"\b([a-z][a-z&'-]*)\s+\1\b", re.I)
 #: a name slot right after a metric's words ("net income for the <m0.name>")
 _OF_NAME = re.compile(r"\s+(?:for|of|in|on|from)\s+(?:the\s+)?<m\d+\.name>")
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from aigc_plugins.finance.faithfulness import check_text
-from aigc_plugins.finance.planning import describe, plan_report
+from aigc_plugins.finance.planning import describe, plan_report, templates_stating
 from aigc_plugins.finance.templates import realise, report_from_call
 
 
@@ -33,3 +33,19 @@ def test_an_estimate_with_only_a_value_stays_in_one_sentence() -> None:
         "q1 adjusted earnings per share $1.24 versus refinitiv ibes estimate of $1.10."]})
     plans = plan_report(facts)
     assert [p.facts.metrics[0].fields() for p in plans] == [["value", "estimate"]]
+
+
+def test_an_outlook_held_for_no_period_may_borrow_a_template_without_its_period() -> None:
+    # v34: val set 218's "annual pre-tax savings of $11 million to $13 million once plans
+    # are fully implemented" had no training template without a period to fall back on
+    facts, _, _ = report_from_call({"ticker": "X", "quarter": 2, "year": 2020, "bullets": [
+        "expect to achieve annual pre-tax savings of $11 million to $13 million once "
+        "restructuring plans are fully implemented."]})
+    plan = plan_report(facts)[0]
+    assert plan.facts.periods == []
+    templates = ["sees <p0> <m0.name> of <m0.value> to <m0.high>.",
+                 "<m0.name> of <m0.value> to <m0.high> for <p0>.",
+                 "<p0> <m0.name> of <m0.value> versus <p1>."]
+    assert templates_stating(plan, templates) == []
+    assert templates_stating(plan, templates, drop_period=True) == [
+        "sees <m0.name> of <m0.value> to <m0.high>.", "<m0.name> of <m0.value> to <m0.high>."]

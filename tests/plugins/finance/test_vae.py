@@ -217,6 +217,10 @@ def test_another_metric_named_before_a_facts_name_is_not_well_formed(trained) ->
         assert gen.well_formed(good, facts)
         assert not gen.well_formed("<p0> net income for the <m0.name> was <m0.value>, an "
                                    "increase of <m0.change>.", facts)
+        # a word the name ends with said again after it (v34 audit: "share repurchase
+        # authorization authorization")
+        assert not gen.well_formed("<p0> <m0.name> premium was <m0.value>, an increase of "
+                                   "<m0.change>.", facts)
     finally:
         gen.words = words
 

@@ -86,3 +86,10 @@ def test_a_change_placed_in_its_comparison_period_fails(garbled: str, whole: str
     # v30/v31 audits: the decoder garbled "over the prior year" into a claim about it
     assert not shape_ok(garbled)
     assert shape_ok(whole)
+
+
+def test_per_diluted_is_said_of_a_share_only() -> None:
+    # v34 audit: "... per vehicle retailed ... per diluted net income from prior period"
+    assert not shape_ok("<p0> <m0.name> was <m0.value> per diluted net income.")
+    assert shape_ok("<p0> <m0.name> was <m0.value> per diluted share.")
+    assert shape_ok("<p0> earnings per diluted class a nonvoting common share <m0.value>.")
