@@ -309,7 +309,8 @@ def fact_values(facts) -> str:
         # format() writes a field with its bound words ("over 100") and counted noun
         fields = ", ".join(f"{f} {m.format(f)}{' ' + m.counted if m.counted else ''}"
                            for f in m.fields())
-        extra = [f"qualifier '{m.qualifier}'" if m.qualifier else "",
+        extra = [f"source words '{m.surface}'" if m.surface and m.surface != m.phrase() else "",
+                 f"qualifier '{m.qualifier}'" if m.qualifier else "",
                  f"period {_period(facts, m.period)}" if m.period is not None else "",
                  f"compared with {_period(facts, m.prior_period)}"
                  if m.prior_period is not None else "",

@@ -332,7 +332,9 @@ def _bare_directions(text: str, mentions: list[MetricMention], dirs: list[Direct
 
 
 #: a change's comparison period right after it: "declined 15% compared to 2020"
-_CHANGE_VERSUS = re.compile(r"\s*,?\s*(?:compared\s+(?:to|with)|versus|vs\.?|over|from)\s+"
+_CHANGE_VERSUS = re.compile(r"(?:\s+(?:increase|decrease|rise|decline|gain|drop))?"  # "a 5%
+                            r"(?:\s+when)?"  # increase when compared to q2" (v34 audit)
+                            r"\s*,?\s*(?:compared\s+(?:to|with)|versus|vs\.?|over|from)\s+"
                             r"(?:the\s+)?(?:same\s+period\s+(?:of|in)\s+)?", re.I)
 
 

@@ -34,6 +34,11 @@ def relation(period: FiscalPeriod | None, prior: FiscalPeriod | None) -> str | N
     """'year' when ``prior`` is the same period a year earlier, 'quarter' when it is the
     quarter before, 'other' for any other comparison; None when it cannot be told (a
     period without its year)."""
+    if period is not None and prior is not None and prior.year is None and period.year \
+            and period.kind == prior.kind == "quarter" and period.quarter and prior.quarter:
+        # "up 5% when compared to q2" in a q3 report: the q2 just before (v34 audit)
+        prior = prior.model_copy(update={"year": period.year if prior.quarter < period.quarter
+                                         else period.year - 1})
     if period is None or prior is None or period.year is None or prior.year is None:
         return None
     if period.kind == prior.kind and prior.year == period.year - 1 and (

@@ -50,3 +50,17 @@ def test_a_basis_the_facts_never_state_is_not_checked() -> None:
         "q1 revenue rose 11.1 percent year-over-year to $481.1 million."]})
     assert facts.metrics[0].prior_period is None and kinds(facts, text) == []
     assert kinds(facts, "q1 revenue rose 11.1 percent sequentially to $481.1 million.") == []
+
+
+def test_a_quarter_compared_without_its_year_is_the_one_before() -> None:
+    # v34 audit: "a 5% increase when compared to q2" (a q3 report) was released as "up 5%
+    # year-over-year"; the comparison was never read after "increase when"
+    facts, _, text = report_from_call({"ticker": "X", "quarter": 3, "year": 2021, "bullets": [
+        "international revenue in q3 of 2021 was $2.2 billion, a 5% increase when compared "
+        "to q2."]})
+    assert facts.periods[facts.metrics[0].prior_period].quarter == 2
+    assert check_text(facts, text).findings == []
+    said = "q3 of 2021 international revenue of $2.2 billion, up 5% year-over-year."
+    assert [k for k, _ in check_text(facts, said).findings] == ["unsupported_basis"]
+    assert check_text(facts, "q3 of 2021 international revenue of $2.2 billion, up 5% "
+                      "sequentially.").findings == []
