@@ -197,6 +197,7 @@ _RESTATED = re.compile(r"\s*,?\s*or\s+", re.I)
 #: a percentage that is a share of the metric after it ("1.62% of loans", "0.09% of average
 #: total loans"), not its change
 _SHARE_OF = re.compile(r"\s+of\s+(?:(?:average|avg\.?|ending|period-end)\s+)?", re.I)
+_OF = re.compile(r"\s+of\s+", re.I)
 
 #: words that name the number right after it ("$187 million post-tax benefit")
 _NAMED_AFTER = re.compile(r"\s+(?!(?:in|for|during|at|to|from|and|or|of|on|by|as|with|"
@@ -276,7 +277,7 @@ def _share_base(text: str, q: Span, mentions: list[MetricMention], cl: int, seg:
     right = next((m for m in mentions if m.start >= q.end and seg.clause(m.start) == cl), None)
     if right is None or not _SHARE_OF.fullmatch(text, q.end, right.start):
         return None
-    return re.compile(r"\s+of\s+", re.I).match(text, q.end).end(), right.end
+    return _OF.match(text, q.end).end(), right.end  # type: ignore[union-attr]
 
 
 def _names_another(text: str, q: Span, seg: Segments, cl: int, taken: list[tuple[int, int]],
