@@ -131,7 +131,7 @@ def analyse(text: str, spans: list[Span] | None = None) -> Analysis:
         if role in drafts[d].fields or not compatible(drafts[d], role, q):
             name = drafts[d].name
             if q.kind == "per_share" and drafts[d].kind == "amount":
-                name = per_share_name(name, drafts[d].qualifier)
+                name = per_share_name(name)
             if drafts[d].mention is None and q.kind == "count" \
                     and _names_another(text, q, seg, cl, taken, drafts[d].phrase):
                 _new_draft(drafts, None, text, q, seg, cl, taken)  # "11 stores and 1 center"
@@ -305,7 +305,7 @@ def _new_draft(drafts: list[Draft], mention: MetricMention | None, text: str, q:
         if mention.kind == "amount" and (q.kind == "per_share" or (
                 q.kind == "money" and q.scale == "none"
                 and NAME_PER_SHARE.match(text, mention.end))):
-            name = per_share_name(name, mention.qualifier)
+            name = per_share_name(name)
         drafts.append(Draft(name, mention.surface, mention.qualifier, metric_kind(name),
                             mention.negative, mention,
                             guided(text, max(q.start, mention.start), q.end),

@@ -268,14 +268,12 @@ def _surface_index() -> tuple[dict[str, str], re.Pattern[str]]:
     return index, pattern
 
 
-def per_share_name(name: str, qualifier: str | None = None) -> str:
-    """The per-share metric of an amount metric ("net income" -> "eps"); adjusted when
-    the amount's qualifier says so ("core net operating earnings $10.10 per share")."""
-    quals = set(re.split(r"[\s,]+", (qualifier or "").lower()))
-    adjusted = name.startswith("adjusted ") or bool(quals & ADJUSTED)
+def per_share_name(name: str) -> str:
+    """The per-share metric of an amount metric ("net income" -> "eps")."""
+    adjusted = name.startswith("adjusted ")
     base = name.removeprefix("adjusted ")
     mapped = PER_SHARE_OF.get(base, f"{base} per share")
-    return f"adjusted {mapped}" if adjusted and mapped in ADJUSTABLE else mapped
+    return f"adjusted {mapped}" if adjusted else mapped
 
 
 def canonical(surface: str, qualifier: str | None = None) -> str:
