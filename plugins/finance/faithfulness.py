@@ -205,11 +205,15 @@ def _check_number(facts: FinancialFacts, s: Span, name: str, role: str, told: Me
 
     said_q = metric_concepts(told)
 
-    def score(c: tuple[int, str]) -> tuple[bool, bool, bool, bool, bool, bool, bool, float]:
+    def score(c: tuple[int, str]) -> tuple[bool, bool, bool, bool, bool, bool, bool, bool,
+                                           float]:
         """Best trace: right metric, role and sign first, then a result for a result and an
         outlook for an outlook (a quarter's loss of $0.06 and an outlook "from a loss of
-        $0.06"), then the same qualifiers (ECTSum calls give one $1.64 as "ffo" and as "core
-        ffo"), then not yet used, closest."""
+        $0.06"), then qualifiers the text may state it with (ECTSum calls give one $1.64 as
+        "ffo" and as "core ffo"), then not yet used, then the same qualifiers, closest. A
+        status the text may leave out does not outrank "not yet used": "sees fy eps $4.70"
+        and "sees 2021 eps $4.70" must cover both an "increases fy eps view $4.70" and a
+        "sees 2021 eps $4.70" (ECTSum val set 105 was never released)."""
         m, f = facts.metrics[c[0]], c[1]
         sign_ok = sign_matches(told_value, m, f, explicit)
         if role not in CHANGE_FIELDS and told.direction and told.change is None:
@@ -220,9 +224,10 @@ def _check_number(facts: FinancialFacts, s: Span, name: str, role: str, told: Me
             name != "other" or _words(m.surface) == _words(told.surface))
         # an unknown metric's number may carry any words only when its fact has none
         named = claim or bool(_words(m.surface)) or m.name != "other"
+        held_q = metric_concepts(m)
         return (not named or same_metric, FAMILY[role] == FAMILY[f], sign_ok, f == role,
-                m.guidance == told.guidance, metric_concepts(m) == said_q, c not in covered,
-                -gap)
+                m.guidance == told.guidance, said_q <= held_q and held_q - STATUS <= said_q,
+                c not in covered, held_q == said_q, -gap)
 
     best = max(cands, key=score)
     covered.add(best)

@@ -111,6 +111,10 @@ class ReportVAEConfig(GeneratorConfig):
         "when every draw of a sentence fails, fill a training template (numbers removed) "
         "with the same slots that passes the filter; such reports say so in 'fallback'. "
         "The templates are stored in the bundle"))
+    plain_fallback: bool = Field(True, description=(
+        "when no training template passes either, try a plain sentence built by rule from "
+        "the facts (plainwriter.py), under the same word rules and filter; counted as a "
+        "fallback sentence"))
 
 
 class TokenDataset(Dataset):

@@ -225,7 +225,11 @@ GUIDANCE_CUES: tuple[str, ...] = (
     # a figure something "will be" or "will incur" is an outlook ("expectations are that 2021
     # sales will be approximately $3.45 billion"): 40 of 6907 ECTSum train bullets put a
     # number after "will" with no other cue, all of them forward-looking
-    "will", "expectations")
+    "will", "expectations",
+    # "positioned to deliver fy 2021 organic growth of 5.0% to 6.0%" (ECTSum val, never
+    # released in v35: read as a result no report may state); all 8 train bullets with
+    # "positioned to" look ahead
+    "positioned to")
 
 
 @dataclass(frozen=True)

@@ -21,6 +21,7 @@ from aigc_plugins.finance.decoding import RowRules, WordGate, sample
 from aigc_plugins.finance.facts import FinancialFacts
 from aigc_plugins.finance.faithfulness import check_text
 from aigc_plugins.finance.phrases import find_named_metrics
+from aigc_plugins.finance.plainwriter import plain_templates
 from aigc_plugins.finance.planning import (
     SentencePlan,
     allowed_slots,
@@ -247,7 +248,8 @@ class SentenceWriter:
         shared = self._share(sentences) if self.cfg.share_sentences else [
             [False] * len(plans) for _ in range(n)]
         rescued = [[False] * len(plans) for _ in range(n)]
-        if (self.cfg.fallback if fallback is None else fallback) and self.templates:
+        if (self.cfg.fallback if fallback is None else fallback) and (
+                self.templates or self.cfg.plain_fallback):
             for i, j in [(i, j) for i in range(n) for j in range(len(plans))
                          if sentences[i][j] is None]:
                 sentences[i][j] = self.fallback_sentence(plans[j], g)
@@ -285,7 +287,9 @@ class SentenceWriter:
         plainest templates (fewest words of their own) are tried first: a long one carries
         another company's news ("signs definitive agreement to acquire ..."), which no
         number check can catch. Templates within four words of each other are tried in
-        random order, so n reports needing a fallback do not all get the same one."""
+        random order, so n reports needing a fallback do not all get the same one. With
+        ``plain_fallback``, when no training template passes, a plain sentence built by
+        rule (plainwriter.py) is tried last."""
         pool = templates_stating(plan, self.templates, drop_period=True)
         tie = torch.rand(len(pool), generator=generator).tolist()
         order = sorted(range(len(pool)), key=lambda k: (len(words_of(pool[k])) // 4, tie[k]))
@@ -295,6 +299,11 @@ class SentenceWriter:
             text = self.accept(pool[k], plan.facts, shaped=True)
             if text is not None:
                 return text
+        if self.cfg.plain_fallback:  # no training template fits: a plain one by rule
+            for template in plain_templates(plan.facts):
+                text = self.accept(template, plan.facts)
+                if text is not None:
+                    return text
         return None
 
 

@@ -420,3 +420,28 @@ def test_a_provision_that_was_a_benefit_and_a_share_of_loans_v32() -> None:
     assert "wrong_metric" in kinds(facts, "total loans were 0.09%.")
     assert kinds(facts, "net loan charge-offs of $22 million were 0.09% of average total "
                  "loans.") == []
+
+
+def test_positioned_to_deliver_is_an_outlook() -> None:
+    facts, _, text = report_from_call({"ticker": "IPG", "quarter": 1, "year": 2021, "bullets": [
+        "interpublic group of companies - positioned to deliver fy 2021 organic growth of 5.0% "
+        "to 6.0% and adjusted ebita margin of about 15.5%."]})
+    growth, margin = facts.metrics
+    assert growth.guidance and margin.guidance
+    assert kinds(facts, text) == []
+    # stated as a result, it is not the outlook the facts hold
+    assert kinds(facts, "fy 2021 organic growth was 5.0% to 6.0%.") != []
+
+
+def test_one_outlook_given_twice_is_covered_by_two_sentences() -> None:
+    # ECTSum val set 105: the same range as a raised "fy" view and as a "2021" guidance.
+    # A status ("increases") a text may leave out must not pull both sentences onto the
+    # fact without it, leaving the raised view uncovered.
+    facts, _, _ = report_from_call({"ticker": "IDA", "quarter": 2, "year": 2021, "bullets": [
+        "idacorp qtrly earnings per share $1.38.",
+        "idacorp inc increases fy earnings per share view $4.70 to $4.90.",
+        "sees 2021 idacorp earnings guidance (per share) $ 4.70 – $4.90."]})
+    assert len(facts.metrics) == 3
+    detail = check_text(facts, "qtrly earnings per share $1.38. sees fy earnings per share "
+                               "$4.70 to $4.90. sees 2021 eps $ 4.70 to $4.90.")
+    assert detail.faithful and detail.coverage == 1.0, detail.findings

@@ -281,6 +281,26 @@ def test_fallback_fills_a_training_template_only_when_every_draw_fails(trained, 
     assert all(check_text(facts, r["text"]).faithful for r in rescued)
 
 
+def test_a_plain_sentence_is_the_last_resort_and_still_filtered(trained, small_calls):
+    gen, _ = trained
+    facts = next(r.facts for r in ECTSumSource(small_calls).records
+                 if len(plan_report(r.facts)) >= 2)
+    gen.draw_templates = lambda plans, *args: [None] * len(plans)
+    kept = gen.templates
+    gen.templates = []  # no training template either
+    try:
+        plain = gen.write(facts, 2, seed=0, max_tries=1)
+        gen.config = gen.cfg.model_copy(update={"plain_fallback": False})
+        refused = gen.write(facts, 2, seed=0, max_tries=1)
+    finally:
+        del gen.draw_templates
+        gen.templates = kept
+        gen.config = gen.cfg.model_copy(update={"plain_fallback": True})
+    assert all(r["released"] and r["fallback"] == len(plan_report(facts)) for r in plain)
+    assert all(check_text(facts, r["text"]).faithful for r in plain)
+    assert not any(r["released"] for r in refused)
+
+
 def test_sentences_that_trail_off_or_stutter_are_redrawn(trained, small_calls):
     gen, _ = trained
     facts = plan_report(ECTSumSource(small_calls).records[0].facts)[0].facts
