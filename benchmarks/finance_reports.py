@@ -12,8 +12,10 @@ redrawn up to max_tries times when the filter rejects it); "release_rate_one_dra
 allows no redraw (one report per fact set: a diagnostic, kept cheap). A sentence that
 fails every draw is filled from a training template with the same slots when one passes
 the filter (``fallback``), after one that another report of the same facts drew faithfully
-(``share_sentences``); the "_without_fallback" figures count reports with either kind of
-borrowed sentence as not released. Fact-set figures count the val fact sets that hold at
+(``share_sentences``), and last by a plain sentence built by rule from the facts
+(``plain_fallback``, plainwriter.py; "plain_sentence_share", a part of the fallback share);
+the "_without_fallback" figures count reports with any borrowed or rule-built sentence as
+not released. Fact-set figures count the val fact sets that hold at
 least one number (the others, e.g. "sji reaffirms guidance.", have nothing to state and
 are never released; their count is printed). distinct-2 is measured among the 5 reports of
 one fact set (then averaged): different z, different wording (``distinct``: a sentence
@@ -212,6 +214,7 @@ def main() -> None:
     rows_single, rows_model, rows_retrieval, unseen_rows = [], [], [], []
     per_set_d2, per_set_d2_retrieval, per_set_d2_wordings = [], [], []
     factsets_ok = factsets_model_only = fallback_sentences = shared_sentences = 0
+    plain_sentences = 0
     sentences = reportable = 0
     model_only: list[bool] = []
     unreleased: list[str] = []  # fact sets with no released report: why, for reading
@@ -236,6 +239,7 @@ def main() -> None:
         model_only += alone
         factsets_model_only += any(alone)
         fallback_sentences += sum(m["fallback_sentences"] for m in samples.metadata)
+        plain_sentences += sum(m["plain_sentences"] for m in samples.metadata)
         shared_sentences += sum(m["shared_sentences"] for m in samples.metadata)
         sentences += len(plan_report(rec.facts)) * args.reports
         if metric_signature(rec.facts) not in seen:
@@ -275,6 +279,7 @@ def main() -> None:
         "release_rate_without_fallback": sum(model_only) / len(model_only),
         "factsets_released_without_fallback": factsets_model_only / reportable,
         "fallback_sentence_share": fallback_sentences / max(1, sentences),
+        "plain_sentence_share": plain_sentences / max(1, sentences),
         "shared_sentence_share": shared_sentences / max(1, sentences),
         **{f"retrieval_{k}": v for k, v in score(rows_retrieval).items()},
         "unseen_factsets": len(unseen_rows) // args.reports,

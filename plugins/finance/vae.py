@@ -114,7 +114,7 @@ class ReportVAEConfig(GeneratorConfig):
     plain_fallback: bool = Field(True, description=(
         "when no training template passes either, try a plain sentence built by rule from "
         "the facts (plainwriter.py), under the same word rules and filter; counted as a "
-        "fallback sentence"))
+        "fallback sentence, and also in 'plain'"))
 
 
 class TokenDataset(Dataset):
@@ -299,7 +299,8 @@ class ReportVAE(SentenceWriter, Generator):
         meta = [{"generator": self.name, "bundle_hash": self.bundle_hash, "seed": seed,
                  "index": i, "condition": {"facts": json.loads(facts.model_dump_json())},
                  "released": r["released"], "tries": r["tries"], "coverage": r["coverage"],
-                 "fallback_sentences": r["fallback"], "shared_sentences": r["shared"],
+                 "fallback_sentences": r["fallback"], "plain_sentences": r["plain"],
+                 "shared_sentences": r["shared"],
                  "findings": r["findings"]} for i, r in enumerate(reports)]
         return Samples([r["text"] for r in reports], meta, TEXT_EXPORTERS)
 

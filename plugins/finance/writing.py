@@ -248,11 +248,15 @@ class SentenceWriter:
         shared = self._share(sentences) if self.cfg.share_sentences else [
             [False] * len(plans) for _ in range(n)]
         rescued = [[False] * len(plans) for _ in range(n)]
-        if (self.cfg.fallback if fallback is None else fallback) and (
-                self.templates or self.cfg.plain_fallback):
+        plain = [[False] * len(plans) for _ in range(n)]
+        if self.cfg.fallback if fallback is None else fallback:
             for i, j in [(i, j) for i in range(n) for j in range(len(plans))
                          if sentences[i][j] is None]:
-                sentences[i][j] = self.fallback_sentence(plans[j], g)
+                if self.templates:
+                    sentences[i][j] = self.fallback_sentence(plans[j], g)
+                if sentences[i][j] is None and self.cfg.plain_fallback:
+                    sentences[i][j] = self.plain_sentence(plans[j])
+                    plain[i][j] = sentences[i][j] is not None
                 rescued[i][j] = sentences[i][j] is not None
         reports = []
         for i in range(n):
@@ -263,7 +267,8 @@ class SentenceWriter:
             reports.append({"text": text, "released": bool(plans) and len(done) == len(plans)
                             and detail.faithful and detail.coverage == 1.0,
                             "tries": max(tries[i], default=0), "coverage": detail.coverage,
-                            "fallback": sum(rescued[i]), "shared": sum(shared[i]),
+                            "fallback": sum(rescued[i]), "plain": sum(plain[i]),
+                            "shared": sum(shared[i]),
                             "findings": [f"{k}: {d}" for k, d in detail.findings]})
         return reports
 
@@ -287,9 +292,7 @@ class SentenceWriter:
         plainest templates (fewest words of their own) are tried first: a long one carries
         another company's news ("signs definitive agreement to acquire ..."), which no
         number check can catch. Templates within four words of each other are tried in
-        random order, so n reports needing a fallback do not all get the same one. With
-        ``plain_fallback``, when no training template passes, a plain sentence built by
-        rule (plainwriter.py) is tried last."""
+        random order, so n reports needing a fallback do not all get the same one."""
         pool = templates_stating(plan, self.templates, drop_period=True)
         tie = torch.rand(len(pool), generator=generator).tolist()
         order = sorted(range(len(pool)), key=lambda k: (len(words_of(pool[k])) // 4, tie[k]))
@@ -299,11 +302,16 @@ class SentenceWriter:
             text = self.accept(pool[k], plan.facts, shaped=True)
             if text is not None:
                 return text
-        if self.cfg.plain_fallback:  # no training template fits: a plain one by rule
-            for template in plain_templates(plan.facts):
-                text = self.accept(template, plan.facts)
-                if text is not None:
-                    return text
+        return None
+
+    def plain_sentence(self, plan: SentencePlan) -> str | None:
+        """The last resort, when no training template passes either: a plain sentence
+        built by rule from the facts (plainwriter.py), under the same word rules and
+        filter; None when none passes."""
+        for template in plain_templates(plan.facts):
+            text = self.accept(template, plan.facts)
+            if text is not None:
+                return text
         return None
 
 

@@ -296,7 +296,8 @@ def test_a_plain_sentence_is_the_last_resort_and_still_filtered(trained, small_c
         del gen.draw_templates
         gen.templates = kept
         gen.config = gen.cfg.model_copy(update={"plain_fallback": True})
-    assert all(r["released"] and r["fallback"] == len(plan_report(facts)) for r in plain)
+    assert all(r["released"] and r["fallback"] == r["plain"] == len(plan_report(facts))
+               for r in plain)
     assert all(check_text(facts, r["text"]).faithful for r in plain)
     assert not any(r["released"] for r in refused)
 
