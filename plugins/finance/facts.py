@@ -263,6 +263,9 @@ class MetricFact(BaseModel):
     direction: Direction | None = None
     period: int | None = None
     prior_period: int | None = None
+    basis: Literal["year", "quarter"] | None = Field(None, description=(
+        "what the change is measured against when the source says so in words (\"up 4% "
+        "year over year\", \"sequentially\"): a text may state only this basis"))
     styles: dict[str, NumberStyle] = Field(default_factory=dict)
     bounds: dict[str, str] = Field(default_factory=dict, description=(
         "fields stated as a bound, with its words: {\"value\": \"at least\"} is a floor, "
@@ -396,6 +399,8 @@ class FinancialFacts(BaseModel):
                 continue
             if old.direction and new.direction and old.direction != new.direction:
                 continue
+            if old.basis and new.basis and old.basis != new.basis:
+                continue
             if metric_concepts(old) != metric_concepts(new):
                 continue  # "revenue rose 5%" is not the same fact at constant currency
             if old.period is not None and new.period is not None and not self.periods[
@@ -407,6 +412,7 @@ class FinancialFacts(BaseModel):
                     old.styles[f] = new.styles[f]
             old.change_unit = old.change_unit or new.change_unit
             old.direction = old.direction or new.direction
+            old.basis = old.basis or new.basis
             old.period = new.period if old.period is None else old.period
             if old.prior_period is None:
                 old.prior_period = new.prior_period

@@ -45,6 +45,7 @@ def _clause(k: int, m: MetricFact, link: str, dated: bool) -> str | None:
         moved = {"up": "up", "down": "down"}.get(m.direction or "", "a change of")
         words += (", " if has_value else " ") + moved + " " + _range(k, "change",
                                                                      "change_high", m)
+        words += {"year": " year over year", "quarter": " sequentially"}.get(m.basis or "", "")
     if m.prior_value is not None:
         join = ", versus " if has_value else " from " if m.change is not None else " versus "
         words += join + _range(k, "prior", "prior_high", m)

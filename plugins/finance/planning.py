@@ -125,8 +125,7 @@ def _sentences_of(fields: list[str]) -> list[set[str] | None]:
 def describe(facts: FinancialFacts) -> str:
     """The conditioning text: per metric its name (and, for a metric outside the synonym
     table, its own words), qualifier, counted noun, the qualifier concepts it must be
-    stated with,
-    direction, unit and fields."""
+    stated with, direction, unit, the basis of its change and fields."""
     parts = []
     for k, m in enumerate(facts.metrics):
         words = [f"m{k}", m.name]
@@ -141,7 +140,10 @@ def describe(facts: FinancialFacts) -> str:
         words += [c.replace(" ", "_") for c in sorted(metric_concepts(m))]
         if m.guidance:
             words.append("guidance")
-        words += [m.direction or "none", m.unit, ":"]
+        words += [m.direction or "none", m.unit]
+        if m.basis:  # "year over year" may be written only when the facts say so
+            words += ["basis", m.basis]
+        words.append(":")
         for f in m.fields():  # "value at_least": the text must say "at least"
             words += [f, *(["at_least" if m.bound(f) == "min" else "at_most"]
                            if f in m.bounds else [])]

@@ -18,6 +18,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from aigc_plugins.finance.attach import Draft, analyse
+from aigc_plugins.finance.basis import stated_bases
 from aigc_plugins.finance.counted import counted_after
 from aigc_plugins.finance.facts import (
     CHANGE_FIELDS,
@@ -145,13 +146,18 @@ def delexicalise(sentence: str, context: FinancialFacts | Mapping[str, Any] | No
     pidx = {s.start: facts.add_period(_fill_period(s.period, facts.period))
             for s in a.spans if s.is_time and s.period is not None}
     midx: dict[int, int] = {}
+    # "up 4% year over year": the basis its words give a change is part of the fact
+    bases = {k: kind for _, k, kind, _ in stated_bases(sentence, [
+        (start, k) for start, (k, role) in a.roles.items() if role in CHANGE_FIELDS])}
     for k, d in enumerate(a.drafts):
         if d.fields or d.direction:
             period = pidx.get(d.period.start) if d.period is not None else None
             prior = pidx.get(d.prior_period.start) if d.prior_period is not None else None
             if prior == period and "prior" not in d.fields:
                 prior = None  # "up 7% compared to q3 a year ago": not another period
-            midx[k] = facts.add_metric(draft_to_fact(d, period, prior), set(midx.values()))
+            fact = draft_to_fact(d, period, prior)
+            fact.basis = bases.get(k)  # type: ignore[assignment]
+            midx[k] = facts.add_metric(fact, set(midx.values()))
     cuts: list[tuple[int, int, str]] = []
     for s in a.spans:
         if s.is_time and s.start in pidx:

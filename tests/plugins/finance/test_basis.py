@@ -43,13 +43,24 @@ def test_a_basis_the_facts_do_not_hold_is_caught() -> None:
         assert not d.faithful and d.claim_correctness < 1.0
 
 
-def test_a_basis_the_facts_never_state_is_not_checked() -> None:
-    # the parser keeps no basis for "a 9.7 percent increase year-over-year": requiring one
-    # would reject the corpus's own sentences
+def test_a_basis_named_in_words_is_kept_and_no_other_may_be_added() -> None:
+    # "a 9.7 percent increase year-over-year" names no prior period: its words are the
+    # basis. A change the source gives no basis for gets none (v36 audit: "up 27%" was
+    # released as "up 27% year-over-year", "increased 11% ... from prior year")
     facts, _, text = report_from_call({"ticker": "X", "quarter": 1, "year": 2021, "bullets": [
-        "q1 revenue rose 11.1 percent year-over-year to $481.1 million."]})
-    assert facts.metrics[0].prior_period is None and kinds(facts, text) == []
-    assert kinds(facts, "q1 revenue rose 11.1 percent sequentially to $481.1 million.") == []
+        "q1 revenue rose 11.1 percent year-over-year to $481.1 million.",
+        "q1 gross profit was $2,154, up 11%."]})
+    revenue, profit = facts.metrics
+    assert revenue.prior_period is None and revenue.basis == "year"
+    assert profit.basis is None
+    assert kinds(facts, text) == []
+    assert kinds(facts, "q1 revenue rose 11.1 percent sequentially to $481.1 million.") == [
+        "unsupported_basis"]
+    assert kinds(facts, "q1 revenue rose 11.1 percent to $481.1 million.") == []  # omitted
+    for added in ["q1 gross profit was $2,154, up 11% year-over-year.",
+                  "q1 gross profit was $2,154, up 11% from prior year.",
+                  "q1 gross profit was $2,154, up 11% sequentially."]:
+        assert kinds(facts, added) == ["unsupported_basis"], added
 
 
 def test_a_quarter_compared_without_its_year_is_the_one_before() -> None:
@@ -64,3 +75,11 @@ def test_a_quarter_compared_without_its_year_is_the_one_before() -> None:
     assert [k for k, _ in check_text(facts, said).findings] == ["unsupported_basis"]
     assert check_text(facts, "q3 of 2021 international revenue of $2.2 billion, up 5% "
                       "sequentially.").findings == []
+
+
+def test_the_nearer_of_two_bases_belongs_to_the_number() -> None:
+    facts, _, text = report_from_call({"ticker": "DCI", "quarter": 1, "year": 2021, "bullets": [
+        "q2 sales expected to be up sequentially from q1, with a year-over-year change "
+        "between a 4 percent decline and a 1 percent increase."]})
+    assert facts.metrics[0].basis == "year"  # "sequentially" is the numberless "up"'s
+    assert kinds(facts, text) == []

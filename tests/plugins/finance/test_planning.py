@@ -49,3 +49,13 @@ def test_an_outlook_held_for_no_period_may_borrow_a_template_without_its_period(
     assert templates_stating(plan, templates) == []
     assert templates_stating(plan, templates, drop_period=True) == [
         "sees <m0.name> of <m0.value> to <m0.high>.", "<m0.name> of <m0.value> to <m0.high>."]
+
+
+def test_the_decoder_is_told_a_change_s_basis_and_a_repeat_keeps_it() -> None:
+    facts, _, _ = report_from_call({"ticker": "X", "quarter": 1, "year": 2021, "bullets": [
+        "q1 revenue $481.1 million, up 11.1 percent.",
+        "q1 revenue rose 11.1 percent year-over-year to $481.1 million.",
+        "q1 gross profit was $2,154, up 11%."]})
+    assert len(facts.metrics) == 2  # the repeat merged, its basis kept
+    revenue, profit = (p.facts for p in plan_report(facts))
+    assert "basis year" in describe(revenue) and "basis" not in describe(profit)
