@@ -119,6 +119,11 @@ class FaithfulnessDetail(BaseModel):
         return not any(kind in REJECT for kind, _ in self.findings)
 
 
+#: payouts: paid on each share outstanding, never "per diluted share" (a v34 and a v36 audit
+#: found "special dividend was $1.11 per diluted share" released)
+_PAID_PER_SHARE = frozenset({"dividend", "distribution"})
+
+
 def check_text(facts: FinancialFacts, text: str,
                requested: Iterable[tuple[int, str]] | None = None,
                analysis: Analysis | None = None) -> FaithfulnessDetail:
@@ -138,9 +143,17 @@ def check_text(facts: FinancialFacts, text: str,
             _check_number(facts, s, a.drafts[k].name, role, fact_of[k], out, covered,
                           bound_before(text, s.start), a.drafts[k].period,
                           role not in CHANGE_FIELDS or change_worded(text, s, a.drafts[k]))
-            if s.kind == "money" and s.scale != "none" and PER_SHARE_AFTER.match(text, s.end):
+            per_share = PER_SHARE_AFTER.match(text, s.end)
+            if s.kind == "money" and s.scale != "none" and per_share:
                 out.findings.append(("wrong_unit", f"{s.text!r} is an amount in "
                                      f"{s.scale}s, stated per share"))
+            elif s.kind in ("ratio", "percent", "pp", "bps") and per_share:
+                out.findings.append(("wrong_unit", f"{s.text!r} is a {s.kind}, stated per "
+                                     "share"))  # "1.3x times net income ... per share" (v36)
+            elif per_share and "diluted" in per_share.group(0).lower() and \
+                    a.drafts[k].name in _PAID_PER_SHARE:
+                out.findings.append(("wrong_unit", f"{s.text!r} is a {a.drafts[k].name}, "
+                                     "paid per share, stated per diluted share"))  # v36
             if s.kind == "count" and out.checks[-1].metric is not None:
                 _check_counted(facts.metrics[out.checks[-1].metric], out.checks[-1].field or
                                "value", text, s, out)

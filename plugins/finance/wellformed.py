@@ -91,9 +91,10 @@ _CAUSE = re.compile(r"\b(?:driven|led|fueled|fuelled|helped|offset|impacted|affe
                     r"primarily|mainly|largely)\s+from\b", re.I)
 
 
-#: "between" with one number ("expects capital expenditures will be between $50 million")
-_BETWEEN_ONE = re.compile(r"\bbetween\s+(?:approximately\s+|about\s+)?<m\d+\.\w+>"
-                          r"(?!\s*(?:and|to|-|–)\s*<m)", re.I)
+#: "between" or "a range of" with one number ("expects capital expenditures will be between
+#: $50 million"; "cash flows ... a range of $22.3 billion", v36 audit)
+_BETWEEN_ONE = re.compile(r"\b(?:between|range\s+of)\s+(?:approximately\s+|about\s+)?"
+                          r"<m\d+\.\w+>(?!\s*(?:and|to|-|–)\s*<m)", re.I)
 
 
 #: a change said to have happened in the comparison period ("5.1% increase in the prior
@@ -115,8 +116,8 @@ def shape_ok(template: str) -> bool:
     before a number ("at least <m0.value>"), no last word that needs more ("to ."), no
     currency sign without its number, no character that prints as nothing, no
     analysts' estimate without its number, no reason given for a figure ("driven by"), no
-    "between" with one number, no change placed in the comparison period, and only frame
-    words ("sees", "of", a slot...) right before a metric's name."""
+    "between" or "range of" with one number, no change placed in the comparison period,
+    and only frame words ("sees", "of", a slot...) right before a metric's name."""
     if _CAUSE.search(template) or _BETWEEN_ONE.search(template) \
             or _CHANGE_IN_PRIOR.search(template) or _PER_DILUTED.search(template):
         return False

@@ -446,3 +446,15 @@ def test_one_outlook_given_twice_is_covered_by_two_sentences() -> None:
     detail = check_text(facts, "qtrly earnings per share $1.38. sees fy earnings per share "
                                "$4.70 to $4.90. sees 2021 eps $ 4.70 to $4.90.")
     assert detail.faithful and detail.coverage == 1.0, detail.findings
+
+
+def test_a_dividend_per_diluted_share_and_a_ratio_per_share_are_caught() -> None:
+    # v36 audit: "special dividend was $1.11 per diluted share", "1.3x per share"
+    facts, _, text = report_from_call({"ticker": "X", "quarter": 4, "year": 2021, "bullets": [
+        "declared a special dividend of $1.11 per share.",
+        "cash flows from operations for the full year 2021 were $22.3 billion or 1.3x "
+        "times net income."]})
+    assert kinds(facts, text) == []
+    assert "wrong_unit" in kinds(facts, "q4 special dividend was $1.11 per diluted share.")
+    assert kinds(facts, "q4 special dividend was $1.11 per share.") == []
+    assert "wrong_unit" in kinds(facts, "full year 2021 times net income of 1.3x per share.")

@@ -67,10 +67,12 @@ def test_attribution_reads_the_name_before_a_leading_dash() -> None:
     "<p0> <m0.name> rose <m0.change> due to acquisitions.",
     "<p0> <m0.name> of <m0.value>, primarily from the energy segment.",
     "for <p0>, expects <m0.name> will be between <m0.value>.",  # "between" one number
+    "<m0.name> in end of <p0>, a range of <m0.value>.",  # v36 audit
 ])
 def test_a_reason_or_a_one_number_range_fails(template: str) -> None:
     # facts hold no causes: any reason the decoder gives is invented
     assert not shape_ok(template)
+    assert shape_ok("sees <p0> <m0.name> in a range of <m0.value> to <m0.high>.")
 
 
 @pytest.mark.parametrize(("garbled", "whole"), [
