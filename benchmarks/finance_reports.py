@@ -319,6 +319,8 @@ def fact_values(facts) -> str:
                  f"period {_period(facts, m.period)}" if m.period is not None else "",
                  f"compared with {_period(facts, m.prior_period)}"
                  if m.prior_period is not None else "",
+                 {"year": "change year over year", "quarter": "change sequential"}.get(
+                     m.basis or "", ""),
                  "negative" if any((m.get(f) or 0) < 0 for f in m.fields()) else ""]
         rows.append(f"m{k} {m.phrase() or m.name} [{m.name}, {m.direction or 'no direction'}"
                     f"{', guidance' if m.guidance else ''}"
