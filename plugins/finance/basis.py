@@ -21,7 +21,10 @@ BASES: dict[str, re.Pattern[str]] = {
     "year": re.compile(
         r"\b(?:year[-\s]+over[-\s]+year|[a-z]+[-\s]over[-\s]year|yoy|y/y|year[-\s]ago|"
         r"a\s+year\s+(?:ago|earlier)|(?:prior|last|previous|same)[-\s]year(?:\s+period)?|"
-        r"year\s+period|" + _LINK + r"(?:last|prior|previous)\s+year)\b", re.I),
+        r"year\s+period|" + _LINK + r"(?:last|prior|previous)\s+year|"
+        # "up 21% year" (a decoder's cut "year-over-year"), "5% year on year"
+        r"(?:(?<=%\s)|(?<=percent\s))year(?![-\s]*(?:over|end|ago|earlier|to\b|period)))\b",
+        re.I),
     "quarter": re.compile(
         r"\b(?:sequential(?:ly)?|quarter[-\s]+over[-\s]+quarter|q/q|qoq|"
         + _LINK + r"(?:last|prior|previous|preceding)\s+quarter)\b", re.I),

@@ -75,6 +75,11 @@ _DANGLING = re.compile(r"\b(?:to|of|from|versus|vs|at|by|for|with|and|or|the|a|a
                        r"\s*[.!?]?\s*$")
 #: the analysts' figure named with no number after it ("versus ibes estimate of plans.")
 _ESTIMATE_TAIL = re.compile(r"\b(?:estimate|estimates|consensus)\b(?P<tail>.*)$")
+#: the analysts' figure named in a sentence that states none ("ratio by approximately 13.8
+#: percent at refinitiv ibes estimate of september 30, 2021", v37 audit); a company's own
+#: "previous estimate" is its earlier outlook
+_ESTIMATE_WORDS = re.compile(r"\b(?:ibes|refinitiv|consensus|factset)\b|"
+                             r"(?<!previous\s)(?<!prior\s)\bestimate\s+of\b", re.I)
 
 
 #: a currency sign with no number after it ("increased <m0.change> to $."), and characters
@@ -115,9 +120,10 @@ def shape_ok(template: str) -> bool:
     to nothing, no slot glued to a word, balanced brackets, no bound words of its own
     before a number ("at least <m0.value>"), no last word that needs more ("to ."), no
     currency sign without its number, no character that prints as nothing, no
-    analysts' estimate without its number, no reason given for a figure ("driven by"), no
-    "between" or "range of" with one number, no change placed in the comparison period,
-    and only frame words ("sees", "of", a slot...) right before a metric's name."""
+    analysts' estimate without its number (or named where none is stated), no reason
+    given for a figure ("driven by"), no "between" or "range of" with one number, no
+    change placed in the comparison period, and only frame words ("sees", "of", a
+    slot...) right before a metric's name."""
     if _CAUSE.search(template) or _BETWEEN_ONE.search(template) \
             or _CHANGE_IN_PRIOR.search(template) or _PER_DILUTED.search(template):
         return False
@@ -130,6 +136,8 @@ def shape_ok(template: str) -> bool:
         return False
     tail = _ESTIMATE_TAIL.search(template.lower())
     if tail and not SLOT_RE.search(tail.group("tail")):
+        return False
+    if _ESTIMATE_WORDS.search(template) and ".estimate>" not in template:
         return False
     bare = _ABBREV.sub(" ", SLOT_RE.sub(" X ", template.lower()))
     if re.search(r"[.!?]\s*\S", bare.strip().rstrip(".")):

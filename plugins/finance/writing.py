@@ -62,7 +62,8 @@ class SentenceWriter:
         """One sentence, no word said twice in a row (also where a name meets the words
         after it: "share repurchase authorization authorization", v34 audit), no content
         word right before a metric's name, no other metric named right before a fact's name, no
-        news attributed to a company the facts do not name ("acme corp - ..."), and
+        news attributed to a company the facts do not name ("acme corp - ..."), no "per
+        share" where no figure is per share, and
         every word one the training sentences used or the facts name
         (an undertrained decoder can trail off into "per share.s.s.s. of eps", invent a
         segment, or spell non-words)."""
@@ -78,6 +79,9 @@ class SentenceWriter:
         who = attribution(template)
         if who and not who <= OWN_NAME | words_of(f"{facts.company or ''} {facts.ticker or ''}"):
             return False  # another company's name before "-" ("... realty trust - ")
+        if _PER_SHARE_WORDS.search(template) and not any(
+                "per_share" in (m.unit, m.change_unit) for m in facts.metrics):
+            return False  # "$2,535 per vehicle retailed on a same-store basis per share" (v37)
         if self.words is None:
             return True
         return words_of(template) <= self.allowed_words(facts, decoding=False)
@@ -316,6 +320,8 @@ class SentenceWriter:
 
 
 
+#: "per share" in a sentence's own words: only where a figure of it is one
+_PER_SHARE_WORDS = re.compile(r"\bper\s+(?:[a-z]+\s+){0,2}shares?\b", re.I)
 #: a word said twice in a row once the slots are written
 _STUTTER = re.compile(r"\b([a-z][a-z&'-]*)\s+\1\b", re.I)
 #: a name slot right after a metric's words ("net income for the <m0.name>")

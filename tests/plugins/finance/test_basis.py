@@ -83,3 +83,14 @@ def test_the_nearer_of_two_bases_belongs_to_the_number() -> None:
         "between a 4 percent decline and a 1 percent increase."]})
     assert facts.metrics[0].basis == "year"  # "sequentially" is the numberless "up"'s
     assert kinds(facts, text) == []
+
+
+def test_a_bare_year_after_a_percentage_is_a_yearly_basis() -> None:
+    # v37 audit: "up 21% year" for a dividend raised 21% from the prior quarter
+    facts, _, _ = report_from_call({"ticker": "MDC", "quarter": 3, "year": 2020, "bullets": [
+        "quarterly cash dividend of $0.40 per share declared, up 21% from prior quarter and "
+        "33% from prior year."]})
+    assert [m.basis for m in facts.metrics] == ["quarter", "year"]
+    assert kinds(facts, "quarterly cash dividend of $0.40 per share, up 21% year.") == [
+        "unsupported_basis"]
+    assert kinds(facts, "quarterly cash dividend, up 33% year.") == []

@@ -302,10 +302,27 @@ def test_a_plain_sentence_is_the_last_resort_and_still_filtered(trained, small_c
     assert not any(r["released"] for r in refused)
 
 
+def test_per_share_is_said_only_where_a_figure_is_per_share(trained):
+    gen, _ = trained
+    profit = FinancialFacts(metrics=[MetricFact(name="gross profit", surface="gross profit",
+                                                value=2535.0, change=56.0, direction="up",
+                                                change_unit="percent")])
+    eps = FinancialFacts(metrics=[MetricFact(name="eps", surface="earnings", value=1.2,
+                                             unit="per_share")])
+    words, gen.words = gen.words, None
+    try:  # v37 audit: "$2,535 per vehicle retailed on a same-store basis per share"
+        assert not gen.well_formed("<m0.name> increased <m0.change> to <m0.value> on a "
+                                   "same-store basis per share.", profit)
+        assert gen.well_formed("<m0.name> increased <m0.change> to <m0.value>.", profit)
+        assert gen.well_formed("<m0.name> of <m0.value> per diluted share.", eps)
+    finally:
+        gen.words = words
+
+
 def test_sentences_that_trail_off_or_stutter_are_redrawn(trained, small_calls):
     gen, _ = trained
     facts = plan_report(ECTSumSource(small_calls).records[0].facts)[0].facts
-    good = "<p0> <m0.name> of <m0.value> per share; <m0.name> rose."
+    good = "<p0> <m0.name> of <m0.value>; <m0.name> rose."
     words, gen.words = gen.words, None  # the word list is its own check
     try:
         assert gen.well_formed(good, facts)

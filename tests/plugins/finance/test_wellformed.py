@@ -68,11 +68,17 @@ def test_attribution_reads_the_name_before_a_leading_dash() -> None:
     "<p0> <m0.name> of <m0.value>, primarily from the energy segment.",
     "for <p0>, expects <m0.name> will be between <m0.value>.",  # "between" one number
     "<m0.name> in end of <p0>, a range of <m0.value>.",  # v36 audit
+    # v37 audit: the analysts named where no estimate is stated
+    "<m0.name> by approximately <m0.value> at refinitiv ibes estimate of <p0>.",
 ])
 def test_a_reason_or_a_one_number_range_fails(template: str) -> None:
     # facts hold no causes: any reason the decoder gives is invented
     assert not shape_ok(template)
     assert shape_ok("sees <p0> <m0.name> in a range of <m0.value> to <m0.high>.")
+    assert shape_ok("<p0> <m0.name> <m0.value> versus refinitiv ibes estimate of "
+                    "<m0.estimate>.")
+    assert shape_ok("for <p0>, company now expects <m0.name> of <m0.change>-<m0.change_high>, "
+                    "compared to a previous estimate of <m0.prior>-<m0.prior_high>.")
 
 
 @pytest.mark.parametrize(("garbled", "whole"), [
