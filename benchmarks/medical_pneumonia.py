@@ -89,7 +89,9 @@ ROOT = Path(__file__).resolve().parents[1]
 # still falling at the last step (2880, which was kept), and the scoring had only cost steps.
 # The subset GAN stops at a fixed step count (its minutes only cap it): its augmentation gain
 # followed its steps, which followed the machine's load (BreastMNIST, 5 classifier seeds: +0.008
-# at 1280 steps in breast_v14, +0.041 at 1800 in a side study with the same 4x mix).
+# at 1280 steps in breast_v14, +0.041 at 1800 in a side study with the same 4x mix). On an
+# AVX2-only machine (fp32, no bf16 autocast) the 4-minute cap stops it first: 1140 and 1080
+# steps, gains +0.020 and +0.013 (breast_v15, breast_v16; full-set GANs 780 and 840 steps).
 SETTINGS = {"breastmnist": {"diffaugment": "", "d_steps": 2, "select_every": 300,
                             "restarts": 3, "minutes": 10.5, "subset_steps": 1800,
                             "subset_minutes": 4.0},
